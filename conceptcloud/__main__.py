@@ -1,0 +1,5 @@
+import sys
+
+from conceptcloud.cli import main
+
+sys.exit(main())

@@ -1,0 +1,153 @@
+"""The `conceptcloud` command.
+
+    conceptcloud serve [--demo] [--host H] [--port P] [--workers N]
+    conceptcloud demo [--limit N]
+    conceptcloud createadmin [--username U] [--email E]
+    conceptcloud manage ARGS...      any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conceptcloud.config.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare() -> None:
+    """Apply migrations and collect static files (both idempotent)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not settings.WHITENOISE_USE_FINDERS:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django_setup()
+    _prepare()
+    if args.demo:
+        from conceptcloud.registry.demo import demo_load
+
+        report = demo_load(limit=args.limit)
+        print(report.summary())
+    from gunicorn.app.base import BaseApplication
+
+    from conceptcloud.config.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-" if args.access_log else None)
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return application
+
+    print(f"Concept Cloud on http://{args.host}:{args.port}/  (Ctrl-C stops)", flush=True)
+    Server().run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django_setup()
+    _prepare()
+    from conceptcloud.registry.demo import demo_load
+
+    report = demo_load(limit=args.limit)
+    print(report.summary())
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _django_setup()
+    _prepare()
+    from django.core.management import call_command
+
+    options = {}
+    if args.username:
+        options["username"] = args.username
+    if args.email:
+        options["email"] = args.email
+    call_command("createsuperuser", interactive=not args.noinput, **options)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["conceptcloud manage", *args.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conceptcloud",
+        description=(
+            "Concept Cloud: register ideas, technologies and works; improve and combine them; "
+            "match needs to technologies. Configuration comes from CC_* environment variables "
+            "(CC_DATA_DIR, CC_DATABASE_URL, CC_SECRET_KEY, CC_DEBUG, CC_ALLOWED_HOSTS)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser(
+        "serve",
+        help="apply migrations, collect static files and serve the platform with gunicorn",
+        description="Apply migrations, collect static files and serve the platform with gunicorn.",
+    )
+    serve.add_argument("--demo", action="store_true", help="load the demo data first (idempotent)")
+    serve.add_argument("--limit", type=int, default=None, help="with --demo: at most N records of each kind")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser(
+        "demo",
+        help="load the demo data from the bundled NASA and SBIR records (idempotent)",
+        description="Load the demo organisations, accounts, technologies and needs. Running it twice creates nothing twice.",
+    )
+    demo.add_argument("--limit", type=int, default=None, help="at most N records of each kind")
+    demo.set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser(
+        "createadmin",
+        help="create an operator account (Django admin access)",
+        description="Create an operator (superuser) account, asking for the password.",
+    )
+    admin.add_argument("--username")
+    admin.add_argument("--email")
+    admin.add_argument("--noinput", action="store_true", help="take the password from DJANGO_SUPERUSER_PASSWORD")
+    admin.set_defaults(func=cmd_createadmin)
+
+    manage = sub.add_parser(
+        "manage",
+        help="run a Django management command (e.g. 'conceptcloud manage migrate')",
+        description="Run any Django management command with the platform's settings.",
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

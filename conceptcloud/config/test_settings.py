@@ -1,0 +1,14 @@
+"""Settings for the test suite: the production settings, with data in a temporary
+folder and static files served from the app folders.
+"""
+
+import os
+import tempfile
+
+os.environ["CC_DATA_DIR"] = os.environ.get("CC_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="cc-test-")
+os.environ["CC_TESTING"] = "1"
+os.environ.pop("CC_SECRET_KEY", None)
+
+from conceptcloud.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

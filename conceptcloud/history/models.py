@@ -1,0 +1,40 @@
+"""The append-only creative history.
+
+`Entry` rows are never updated or deleted. `LogHead` is a single row that
+serialises appends: a writer locks it, takes the next sequence number and
+moves it on in the same transaction as the change the entry records.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class LogHead(models.Model):
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.BigIntegerField(default=0)
+
+
+class Entry(models.Model):
+    seq = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    type = models.CharField(max_length=50, db_index=True)
+    subject = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    # The exact canonical bytes that were hashed, kept so verification never
+    # depends on re-serialising JSON read back from the database.
+    canonical = models.BinaryField()
+    leaf_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "entries"
+
+
+class CommitmentSalt(models.Model):
+    """The salt of a confidential commitment, released only to the asset's owner."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="salt")
+    salt = models.BinaryField(max_length=32)

@@ -1,0 +1,311 @@
+"""Every read of assets and needs, through the one visibility rule.
+
+The rule (DESIGN.md §4.2), per asset and viewer:
+
+    level     who                                         sees
+    MANAGE    owner person, members of the owner org      everything, drafts, edit
+    FULL      public asset: anyone                        details, attachments,
+              members asset: any signed-in person         full version history
+              confidential: people with an AccessGrant
+    TEASER    everyone else, for published assets         title, summary, owner,
+                                                          kind, SDGs, availability...
+    NONE      drafts and withdrawn assets, for non-       nothing (404)
+              managers; anything for suspended viewers
+
+`asset_get_for_user` is the choke point: views and the API fetch assets only
+through it and render only what `AssetView` exposes for that level.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from conceptcloud.accounts import selectors as account_selectors
+from conceptcloud.core.errors import NotFound
+from conceptcloud.registry.models import (
+    AccessGrant,
+    Asset,
+    AssetFacet,
+    AssetVersion,
+    Attachment,
+    Need,
+    NeedFacet,
+)
+
+# Fields anyone who may see an asset at all may see: its non-confidential teaser.
+TEASER_FIELDS = (
+    "kind", "title", "summary", "language", "visibility", "status", "trl", "sdgs",
+    "cpc_codes", "keywords", "countries_developed", "countries_deployed", "availability",
+    "rights_statement", "reference",
+)
+# Fields reaching only FULL and MANAGE viewers.
+DETAIL_FIELDS = ("details", "ip_records", "attachments")
+
+
+class Access(enum.IntEnum):
+    NONE = 0
+    TEASER = 1
+    FULL = 2
+    MANAGE = 3
+
+
+@dataclass(frozen=True)
+class AssetView:
+    asset: Asset
+    access: Access
+
+    @property
+    def can_see_details(self) -> bool:
+        return self.access >= Access.FULL
+
+    @property
+    def can_manage(self) -> bool:
+        return self.access == Access.MANAGE
+
+
+def _is_active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def asset_access(*, asset: Asset, user) -> Access:
+    """The viewer's access level to one asset (see the module table)."""
+    if _is_active(user):
+        if asset.owner_user_id == user.id:
+            return Access.MANAGE
+        if asset.owner_org_id and asset.owner_org_id in account_selectors.organisation_ids_for_user(user=user):
+            return Access.MANAGE
+    if asset.status != Asset.Status.PUBLISHED:
+        return Access.NONE
+    if asset.visibility == Asset.Visibility.PUBLIC:
+        return Access.FULL
+    if asset.visibility == Asset.Visibility.MEMBERS and _is_active(user):
+        return Access.FULL
+    if asset.visibility == Asset.Visibility.CONFIDENTIAL and _is_active(user):
+        if AccessGrant.objects.filter(asset=asset, user=user, revoked_at__isnull=True).exists():
+            return Access.FULL
+    return Access.TEASER
+
+
+def asset_get_for_user(*, asset_id: int, user) -> AssetView:
+    """Fetch and authorise. Raises NotFound for absent and invisible alike."""
+    try:
+        asset = Asset.objects.select_related("owner_org", "owner_user").get(pk=asset_id)
+    except (Asset.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such asset.") from None
+    access = asset_access(asset=asset, user=user)
+    if access == Access.NONE:
+        raise NotFound("No such asset.")
+    return AssetView(asset=asset, access=access)
+
+
+def asset_get_for_manager(*, asset_id: int, user) -> Asset:
+    """Fetch an asset the user may edit; anything else is NotFound."""
+    view = asset_get_for_user(asset_id=asset_id, user=user)
+    if not view.can_manage:
+        raise NotFound("No such asset.")
+    return view.asset
+
+
+def assets_visible_to(*, user) -> QuerySet[Asset]:
+    """Assets the user may at least see the teaser of (published, or managed)."""
+    published = Q(status=Asset.Status.PUBLISHED)
+    if _is_active(user):
+        org_ids = account_selectors.organisation_ids_for_user(user=user)
+        published |= Q(owner_user=user) | Q(owner_org_id__in=org_ids)
+    return Asset.objects.filter(published).select_related("owner_org", "owner_user")
+
+
+def assets_full_access_q(*, user) -> Q:
+    """A filter for the assets whose details the user may see (the FULL rule as SQL)."""
+    q = Q(status=Asset.Status.PUBLISHED, visibility=Asset.Visibility.PUBLIC)
+    if _is_active(user):
+        org_ids = account_selectors.organisation_ids_for_user(user=user)
+        granted = AccessGrant.objects.filter(asset=OuterRef("pk"), user=user, revoked_at__isnull=True)
+        q |= Q(status=Asset.Status.PUBLISHED, visibility=Asset.Visibility.MEMBERS)
+        q |= Q(status=Asset.Status.PUBLISHED, visibility=Asset.Visibility.CONFIDENTIAL) & Q(Exists(granted))
+        q |= Q(owner_user=user) | Q(owner_org_id__in=org_ids)
+    return q
+
+
+@dataclass(frozen=True)
+class AssetFilters:
+    q: str = ""
+    kind: str = ""
+    sdg: int | None = None
+    country: str = ""
+    availability: str = ""
+    organisation: str = ""
+    status: str = ""
+
+
+def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
+    """Browse: the visible assets matching plain database filters, newest first.
+
+    The text filter matches title, summary and keywords for everyone, and
+    details only where the viewer has FULL access, so a match never reveals
+    hidden text.
+    """
+    qs = assets_visible_to(user=user)
+    if filters.q:
+        text = Q(title__icontains=filters.q) | Q(summary__icontains=filters.q) | Q(reference__iexact=filters.q)
+        text |= Q(facets__name="keyword", facets__value__iexact=filters.q[:40])
+        text |= Q(details__icontains=filters.q) & assets_full_access_q(user=user)
+        qs = qs.filter(text)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    for name, value in (
+        ("sdg", str(filters.sdg) if filters.sdg else ""),
+        ("country", filters.country),
+        ("availability", filters.availability),
+    ):
+        if value:
+            qs = qs.filter(Exists(AssetFacet.objects.filter(asset=OuterRef("pk"), name=name, value=value)))
+    if filters.organisation:
+        qs = qs.filter(owner_org__slug=filters.organisation)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.distinct()
+
+
+def asset_facet_counts(*, user, name: str) -> dict[str, int]:
+    """How many visible assets carry each value of one facet (sdg, country, availability)."""
+    from django.db.models import Count
+
+    visible = assets_visible_to(user=user).values("pk")
+    rows = (
+        AssetFacet.objects.filter(name=name, asset__in=visible)
+        .values("value")
+        .annotate(n=Count("asset", distinct=True))
+    )
+    return {row["value"]: row["n"] for row in rows}
+
+
+def asset_teaser(asset: Asset) -> dict[str, Any]:
+    data = {field: getattr(asset, field) for field in TEASER_FIELDS}
+    data["id"] = asset.pk
+    data["owner_org"] = asset.owner_org.slug if asset.owner_org_id else None
+    data["owner_user"] = asset.owner_user.username if asset.owner_user_id else None
+    data["version"] = asset.version
+    data["created_at"] = asset.created_at
+    data["updated_at"] = asset.updated_at
+    return data
+
+
+def attachments_for_view(*, view: AssetView) -> QuerySet[Attachment]:
+    if not view.can_see_details:
+        return Attachment.objects.none()
+    return view.asset.attachments.filter(removed_at__isnull=True)
+
+
+def attachment_get_for_user(*, asset_id: int, attachment_id: int, user) -> Attachment:
+    view = asset_get_for_user(asset_id=asset_id, user=user)
+    if not view.can_see_details:
+        raise NotFound("No such attachment.")
+    try:
+        return view.asset.attachments.get(pk=attachment_id, removed_at__isnull=True)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such attachment.") from None
+
+
+def _visible_snapshot(snapshot: dict[str, Any], view: AssetView) -> dict[str, Any]:
+    if view.can_see_details:
+        return snapshot
+    return {k: v for k, v in snapshot.items() if k not in DETAIL_FIELDS}
+
+
+def asset_versions_for_user(*, view: AssetView) -> list[dict[str, Any]]:
+    """Version history, oldest first; teaser viewers get teaser fields only."""
+    versions = view.asset.versions.select_related("author").order_by("number")
+    return [
+        {
+            "number": v.number,
+            "created_at": v.created_at,
+            "author": v.author.username,
+            "note": v.note,
+            "snapshot": _visible_snapshot(v.snapshot, view),
+        }
+        for v in versions
+    ]
+
+
+def asset_version_diff(*, view: AssetView, number: int) -> dict[str, Any]:
+    """One version and what changed against the one before it, within the viewer's access."""
+    try:
+        version = view.asset.versions.select_related("author").get(number=number)
+    except (AssetVersion.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such version.") from None
+    previous = view.asset.versions.filter(number=number - 1).first()
+    current = _visible_snapshot(version.snapshot, view)
+    before = _visible_snapshot(previous.snapshot, view) if previous else {}
+    changes = [
+        {"field": key, "before": before.get(key), "after": current.get(key)}
+        for key in current
+        if before.get(key) != current.get(key)
+    ]
+    return {
+        "number": version.number,
+        "created_at": version.created_at,
+        "author": version.author.username,
+        "note": version.note,
+        "snapshot": current,
+        "changes": changes,
+    }
+
+
+def assets_for_dashboard(*, user) -> QuerySet[Asset]:
+    org_ids = account_selectors.organisation_ids_for_user(user=user)
+    return Asset.objects.filter(Q(owner_user=user) | Q(owner_org_id__in=org_ids)).select_related("owner_org")
+
+
+# Needs are public calls for technology: every non-draft need is visible to all.
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    q: str = ""
+    sdg: int | None = None
+    country: str = ""
+    status: str = ""
+    organisation: str = ""
+    deal_type: str = ""
+
+
+def need_list(*, filters: NeedFilters) -> QuerySet[Need]:
+    qs = Need.objects.select_related("seeker_org")
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    for name, value in (
+        ("sdg", str(filters.sdg) if filters.sdg else ""),
+        ("country", filters.country),
+        ("deal_type", filters.deal_type),
+    ):
+        if value:
+            qs = qs.filter(Exists(NeedFacet.objects.filter(need=OuterRef("pk"), name=name, value=value)))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.organisation:
+        qs = qs.filter(seeker_org__slug=filters.organisation)
+    return qs
+
+
+def need_get(*, need_id: int) -> Need:
+    try:
+        return Need.objects.select_related("seeker_org", "created_by").get(pk=need_id)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such need.") from None
+
+
+def need_get_for_manager(*, need_id: int, user) -> Need:
+    need = need_get(need_id=need_id)
+    if not _is_active(user) or need.seeker_org_id not in account_selectors.organisation_ids_for_user(user=user):
+        raise NotFound("No such need.")
+    return need
+
+
+def needs_for_dashboard(*, user) -> QuerySet[Need]:
+    org_ids = account_selectors.organisation_ids_for_user(user=user)
+    return Need.objects.filter(seeker_org_id__in=org_ids).select_related("seeker_org")
