@@ -6,7 +6,8 @@ CC_DATABASE_URL   PostgreSQL URL (postgres://user@host:port/name); SQLite when u
 CC_SECRET_KEY     overrides the key generated once into the data folder.
 CC_DEBUG          "1"/"true" for debug pages; off by default.
 CC_ALLOWED_HOSTS  comma-separated host names (default: localhost names).
-CC_EMAIL_URL      not read: e-mail goes to the console unless CC_SMTP_HOST is set.
+CC_SMTP_HOST ...  outgoing mail; without it e-mail goes to the console.
+The README lists every variable.
 """
 
 import os

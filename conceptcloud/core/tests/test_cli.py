@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conceptcloud.cli import build_parser
+
+
+def test_help_documents_every_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "conceptcloud", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("serve", "demo", "createadmin", "manage"):
+        assert command in result.stdout
+    serve = subprocess.run(
+        [sys.executable, "-m", "conceptcloud", "serve", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for option in ("--demo", "--host", "--port"):
+        assert option in serve
+
+
+def test_serve_defaults_to_localhost_port_8000():
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.demo) == ("127.0.0.1", 8000, False)
+
+
+def test_createadmin_creates_an_operator_in_a_fresh_data_folder(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
+    env.update(
+        CC_DATA_DIR=str(tmp_path),
+        DJANGO_SUPERUSER_PASSWORD="operator-pass-42",
+        DJANGO_SETTINGS_MODULE="conceptcloud.config.settings",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "conceptcloud", "createadmin", "--username", "op", "--email", "op@example.org", "--noinput"],
+        env=env, check=True, capture_output=True,
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "conceptcloud", "manage", "shell", "-c",
+         "from conceptcloud.accounts.models import User; u=User.objects.get(username='op'); print(u.is_staff, u.is_superuser)"],
+        env=env, check=True, capture_output=True, text=True,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True True"
+
+
+@pytest.mark.parametrize("argv", [[], ["nonsense"]])
+def test_a_missing_or_unknown_command_is_refused(argv):
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args(argv)
+    assert caught.value.code == 2
