@@ -294,7 +294,7 @@ def asset_update(*, actor, asset: Asset, data: AssetData, note: str = "") -> Ass
     """
     _check_asset(data, actor=actor)
     with transaction.atomic():
-        locked = Asset.objects.select_for_update().select_related("owner_org", "owner_user").get(pk=asset.pk)
+        locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
         before = _snapshot(locked)
         fields = _clean(data)
         records = [_ip_record_json(r) for r in data.ip_records]
@@ -319,7 +319,7 @@ def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> A
     if not (actor.is_staff or asset_access(asset=asset, user=actor) == Access.MANAGE):
         raise NotFound(_("No such asset."))
     with transaction.atomic():
-        locked = Asset.objects.select_for_update().select_related("owner_org", "owner_user").get(pk=asset.pk)
+        locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
         if locked.status == status:
             return locked
         locked.status = status
@@ -366,7 +366,7 @@ def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
         raise InvalidInput.field("file", _("The file's content does not match its type."))
     name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
     with transaction.atomic():
-        locked = Asset.objects.select_for_update().select_related("owner_org", "owner_user").get(pk=asset.pk)
+        locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
         attachment = Attachment(
             asset=locked,
             filename=name,
@@ -387,7 +387,7 @@ def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
 def attachment_remove(*, actor, asset: Asset, attachment_id: int) -> None:
     """Hide an attachment from the current version; earlier versions keep its hash."""
     with transaction.atomic():
-        locked = Asset.objects.select_for_update().select_related("owner_org", "owner_user").get(pk=asset.pk)
+        locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
         attachment = locked.attachments.filter(pk=attachment_id, removed_at__isnull=True).first()
         if attachment is None:
             raise NotFound(_("No such attachment."))
