@@ -1,61 +1,265 @@
 """The REST API: one NinjaAPI at /api/, version 1 routers from each app.
 
-Authentication: `Authorization: Bearer cc_...` API tokens, or the browser
-session (unsafe methods then need the CSRF token). Reads that anyone may make
-also work anonymously. Every error leaves as RFC 9457 problem+json.
+    ConceptCloudAPI     NinjaAPI that answers every error as RFC 9457 problem+json,
+                        also outside operations (unknown /api/ paths: 404, wrong
+                        method: 405), and documents error responses as such
+    TokenAuth           `Authorization: Bearer cc_...`; a header that is not a valid,
+                        unrevoked token is 401, never anonymous
+    CsrfSessionAuth     the browser session; unsafe methods need the CSRF token
+    AnonymousAuth       lets reads through without credentials (AnonymousUser)
+    AUTH_REQUIRED / AUTH_OPTIONAL   the two auth lists endpoints choose from
+    Problem, problems() the error body schema and a response-dict helper
+    InputSchema         base of request bodies: unknown fields are refused
+    QuerySchema         base of list filters: `?kind=` means no filter
+    patch_schema()      a PATCH body schema derived from a create schema
+
+Endpoints find the acting person in `request.auth`: a User, or AnonymousUser
+on AUTH_OPTIONAL endpoints. Every error leaves as problem+json.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import NinjaAPI
+import functools
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.urls import Resolver404, re_path, resolve
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
+from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
+from pydantic.fields import FieldInfo
 
 from conceptcloud.accounts import selectors as account_selectors
-from conceptcloud.core.errors import ApplicationError
-from conceptcloud.core.problems import problem_from_error, problem_response
+from conceptcloud.core.errors import ApplicationError, NotAuthenticated, PermissionDenied
+from conceptcloud.core.problems import PROBLEM_CONTENT_TYPE, problem_from_error, problem_response
+
+logger = logging.getLogger("conceptcloud.api")
+
+
+class Problem(Schema):
+    """An RFC 9457 problem details object, sent as application/problem+json."""
+
+    type: str = Field(description="A URI reference naming the kind of problem.", examples=["/docs/problems/invalid-input"])
+    title: str = Field(description="A short summary of the kind of problem.", examples=["Invalid input"])
+    status: int = Field(description="The HTTP status code.", examples=[422])
+    detail: str = Field(description="What went wrong in this occurrence.", examples=["Unknown SDG: 18. SDGs are numbered 1 to 17."])
+    instance: str = Field(description="The path of the request that failed.", examples=["/api/v1/assets/"])
+    errors: dict[str, list[str]] | None = Field(
+        None,
+        description="Messages by field, for input problems (dotted paths for nested fields).",
+        examples=[{"sdgs": ["Unknown SDG: 18. SDGs are numbered 1 to 17."]}],
+    )
+
+
+def problems(*statuses: int) -> dict[int, type[Problem]]:
+    """Response-dict entries documenting the problem answers an endpoint may give."""
+    return {status: Problem for status in statuses}
+
+
+class InputSchema(Schema):
+    """Base of request bodies: unknown fields are refused, so a typo is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuerySchema(Schema):
+    """Base of query-string filters: an empty parameter (`?kind=`, as forms send it)
+    means "no filter" for the filters that default to none."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_means_no_filter(cls, value: Any, info: ValidationInfo) -> Any:
+        if value == "" and cls.model_fields[info.field_name].default is None:
+            return None
+        return value
+
+
+def patch_schema(schema: type[InputSchema], *, name: str) -> type[InputSchema]:
+    """The PATCH body of `schema`: every field optional, none made nullable.
+
+    Sending `"title": null` is still refused when `title` cannot be empty; the
+    endpoint applies `model_dump(exclude_unset=True)`, i.e. only what was sent.
+    """
+    fields: dict[str, Any] = {}
+    for field, info in schema.model_fields.items():
+        fields[field] = (info.annotation, FieldInfo.merge_field_infos(info, default=None, default_factory=None))
+    return create_model(
+        name,
+        __base__=InputSchema,
+        __doc__=f"Fields of {schema.__name__} to change; fields left out keep their values.",
+        **fields,
+    )
 
 
 class TokenAuth(HttpBearer):
+    """API tokens: `Authorization: Bearer cc_...` (create them under /api/v1/tokens/)."""
+
+    def __call__(self, request: HttpRequest):
+        header = request.headers.get(self.header)
+        if not header:
+            return None
+        scheme, _space, secret = header.partition(" ")
+        if scheme.lower() != self.openapi_scheme or not secret.strip():
+            raise NotAuthenticated(_("Use 'Authorization: Bearer <token>'."))
+        return self.authenticate(request, secret.strip())
+
     def authenticate(self, request: HttpRequest, token: str):
         user = account_selectors.token_authenticate(secret=token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A rejected token must not fall through to anonymous access:
+            # a typo would otherwise silently hide data instead of failing.
+            raise NotAuthenticated(_("The API token is not valid, or it was revoked."))
+        request.user = user
         return user
 
 
-class OptionalAuth:
-    """Lets requests without credentials through as AnonymousUser (public reads).
+class CsrfSessionAuth(SessionAuth):
+    """The signed-in browser session. Changes need the CSRF token (X-CSRFToken header).
 
-    A request that sends an Authorization header the token check refused is not
-    anonymous: it gets 401, so a typo in a token never silently hides data.
+    Without a session it passes, so that an anonymous request gets 401 (or
+    anonymous access), not a CSRF failure.
     """
 
     def __call__(self, request: HttpRequest):
-        if request.headers.get("Authorization"):
+        if not request.user.is_authenticated:
             return None
-        return True
+        if self.csrf and check_csrf(request):
+            raise PermissionDenied(_("CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header."))
+        return request.user
+
+
+class AnonymousAuth:
+    """Lets a request without credentials through as AnonymousUser (public reads).
+
+    It runs last: a request with a bad token has already been refused by TokenAuth.
+    Its security scheme is a marker that the OpenAPI document turns into `{}`
+    ("no credentials needed").
+    """
+
+    openapi_security_schema: dict[str, Any] = {}
+
+    def __call__(self, request: HttpRequest):
+        return request.user
 
 
 token_auth = TokenAuth()
-session_auth = SessionAuth(csrf=True)
+session_auth = CsrfSessionAuth(csrf=True)
 # Writes need a signed-in person; reads accept anyone and still identify them.
 AUTH_REQUIRED = [token_auth, session_auth]
-AUTH_OPTIONAL = [token_auth, session_auth, OptionalAuth()]
+AUTH_OPTIONAL = [token_auth, session_auth, AnonymousAuth()]
 
-api = NinjaAPI(
+
+NOT_FOUND_URL_NAME = "not-found"
+
+
+def _is_endpoint(path: str) -> bool:
+    try:
+        return resolve(path).url_name != NOT_FOUND_URL_NAME
+    except Resolver404:
+        return False
+
+
+def _not_found(request: HttpRequest, *args, **kwargs):
+    path = request.path
+    detail = _("There is no API endpoint at this address.")
+    if not path.endswith("/") and _is_endpoint(path + "/"):
+        detail += " " + _("Collections end with a slash, e.g. /api/v1/assets/.")
+    return problem_response(status=404, title="Not found", detail=detail, slug="not-found", instance=path)
+
+
+def _problem_on_405(view):
+    """Wrap a Ninja path view so that a method it does not serve gets problem+json."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            problem = problem_response(
+                status=405,
+                title="Method not allowed",
+                detail=_("This address accepts %(methods)s.") % {"methods": response["Allow"]},
+                slug="method-not-allowed",
+                instance=request.path,
+            )
+            problem["Allow"] = response["Allow"]
+            return problem
+        return response
+
+    return wrapper
+
+
+class ConceptCloudAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # Endpoint function names are unique across the API and read well in clients.
+        return operation.view_func.__name__
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _problem_on_405(pattern.callback)
+        # Last: any other path under /api/ is a problem+json 404, not an HTML page.
+        patterns.append(re_path(r"^.*$", _not_found, name=NOT_FOUND_URL_NAME))
+        return patterns, app_name, namespace
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemes = schema.get("components", {}).get("securitySchemes", {})
+        schemes.pop(AnonymousAuth.__name__, None)
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                for status, response in operation["responses"].items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+                if "security" in operation:
+                    operation["security"] = [
+                        {} if AnonymousAuth.__name__ in requirement else requirement
+                        for requirement in operation["security"]
+                    ]
+        return schema
+
+
+api = ConceptCloudAPI(
     title="Concept Cloud API",
     version="1",
     description=(
-        "Register and find intellectual assets, needs, organisations and people. "
-        "Errors are RFC 9457 problem details (application/problem+json)."
+        "Register and find intellectual assets, needs, organisations and people.\n\n"
+        "**Authentication**: `Authorization: Bearer <token>` with a personal API token "
+        "(create one with `POST /api/v1/tokens/`; the secret is shown once), or the browser "
+        "session (changes then need the `X-CSRFToken` header). Reads that the web pages allow "
+        "without signing in work without credentials; an invalid or revoked token is always 401.\n\n"
+        "**Visibility**: an asset's details, IP records, files and their history reach only "
+        "people with full access (`access` is `full` or `manage`); everyone else sees its teaser "
+        "(`access: teaser`). Lists carry teasers only.\n\n"
+        "**Pages**: lists take `page` and `page_size` (at most 100) and answer "
+        "`{items, count, page, page_size, next, previous}`.\n\n"
+        "**Errors** are RFC 9457 problem details (`application/problem+json`) with `type`, "
+        "`title`, `status`, `detail`, `instance` and, for input problems, `errors` by field. "
+        "Input that is refused changes nothing."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=AUTH_OPTIONAL,
+    openapi_extra={
+        "tags": [
+            {"name": "Assets", "description": "Ideas, technologies, patents, works, data sets, know-how and "
+             "lessons: their versions, files and who may read their details."},
+            {"name": "Needs", "description": "What seekers (companies, governments, NGOs...) are looking for."},
+            {"name": "Organisations", "description": "Universities, TLOs, companies... and their members."},
+            {"name": "People", "description": "The directory of people, and your own profile."},
+            {"name": "Tokens", "description": "Your personal API tokens."},
+        ]
+    },
 )
 
 
@@ -68,16 +272,23 @@ def _application_error(request, error: ApplicationError):
     return problem_from_error(error, instance=_instance(request))
 
 
+def _field_path(location: tuple) -> str:
+    """('body', 'payload', 'sdgs', 0) → 'sdgs.0'; ('query', 'page') → 'page'."""
+    source, *rest = [str(part) for part in location] or ["request"]
+    if source == "body" and rest[:1] == ["payload"]:
+        rest = rest[1:]
+    return ".".join(rest) or source
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, error: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
-        errors.setdefault(".".join(location) or "request", []).append(item.get("msg", "Invalid value"))
+        errors.setdefault(_field_path(tuple(item.get("loc", ()))), []).append(item.get("msg", "Invalid value"))
     return problem_response(
         status=422,
         title="Invalid input",
-        detail="The request does not match the expected schema.",
+        detail=_("The request does not match the expected schema."),
         slug="invalid-input",
         instance=_instance(request),
         errors=errors,
@@ -89,7 +300,7 @@ def _authentication_error(request, error):
     return problem_response(
         status=401,
         title="Authentication required",
-        detail="Send 'Authorization: Bearer <token>' or sign in (with the CSRF token for changes).",
+        detail=_("Send 'Authorization: Bearer <token>' or sign in (with the CSRF token for changes)."),
         slug="not-authenticated",
         instance=_instance(request),
     )
@@ -97,24 +308,49 @@ def _authentication_error(request, error):
 
 @api.exception_handler(HttpError)
 def _http_error(request, error: HttpError):
+    status = HTTPStatus(error.status_code)
     return problem_response(
-        status=error.status_code,
-        title="Request failed",
+        status=status.value,
+        title=status.phrase.capitalize(),
         detail=str(error),
-        slug="http-error",
+        slug=status.phrase.lower().replace(" ", "-"),
+        instance=_instance(request),
+    )
+
+
+@api.exception_handler(Http404)
+def _http_404(request, error):
+    return problem_response(
+        status=404, title="Not found", detail=_("No such object."), slug="not-found", instance=_instance(request)
+    )
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _django_permission_denied(request, error):
+    return problem_response(
+        status=403, title="Permission denied", detail=str(error) or _("Not allowed."),
+        slug="permission-denied", instance=_instance(request),
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _request_too_big(request, error):
+    return problem_response(
+        status=413,
+        title="Payload too large",
+        detail=_("The request body is too large. Send files as multipart uploads."),
+        slug="payload-too-large",
         instance=_instance(request),
     )
 
 
 @api.exception_handler(Exception)
 def _unexpected(request, error: Exception):
-    import logging
-
-    logging.getLogger("conceptcloud.api").exception("Unhandled API error")
+    logger.exception("Unhandled API error")
     return problem_response(
         status=500,
         title="Internal error",
-        detail="Something went wrong on our side; nothing was changed.",
+        detail=_("Something went wrong on our side; nothing was changed."),
         slug="internal-error",
         instance=_instance(request),
     )
