@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conceptcloud.core.models import TimeStampedModel
@@ -90,6 +91,11 @@ class Invitation(TimeStampedModel):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted, revoked nor expired: the link can still be used."""
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class ApiToken(TimeStampedModel):

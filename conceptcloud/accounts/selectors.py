@@ -1,14 +1,43 @@
-"""Reads of people, organisations, memberships and tokens."""
+"""Reads of people, organisations, memberships and tokens.
+
+    login_username, account_is_suspended        sign-in helpers
+    organisation_*                  directory of organisations, admin checks
+    organisation_members, membership_get
+    person_list, person_get, person_countries   the people directory (active people only)
+    tokens_for_user, token_authenticate         API tokens (only hashes are stored)
+    invitation_get_by_token, invitation_get_for_admin, invitations_pending
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import check_password
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from conceptcloud.core.errors import NotFound
+
+
+def login_username(*, identifier: str) -> str:
+    """The stored username for what a person typed at sign-in: a username or an
+    e-mail address, in any letter case. Unknown identifiers come back unchanged
+    so that failed attempts are still counted against what was typed.
+    """
+    identifier = identifier.strip()
+    field = "email__iexact" if "@" in identifier else "username__iexact"
+    usernames = list(User.objects.filter(**{field: identifier}).values_list("username", flat=True)[:2])
+    return usernames[0] if len(usernames) == 1 else identifier
+
+
+def account_is_suspended(*, username: str, password: str) -> bool:
+    """True if this username is a suspended account and the password is its own."""
+    user = User.objects.filter(username=username, is_active=False).first()
+    # The plain hasher check: it never rehashes (writes) the stored password.
+    return user is not None and check_password(password, user.password)
 
 
 def organisation_ids_for_user(*, user) -> set[int]:
@@ -35,45 +64,81 @@ def organisations_for_user(*, user) -> QuerySet[Organisation]:
 
 
 def organisation_list(*, q: str = "", kind: str = "", country: str = "") -> QuerySet[Organisation]:
-    qs = Organisation.objects.all()
+    """Organisations matching the filters, by name, each with its `member_count`."""
+    qs = Organisation.objects.annotate(member_count=Count("memberships"))
     if q:
-        qs = qs.filter(name__icontains=q)
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(slug__iexact=q))
     if kind:
         qs = qs.filter(kind=kind)
     if country:
         qs = qs.filter(country=country)
-    return qs
+    return qs.order_by("name", "pk")
+
+
+def organisation_countries() -> list[str]:
+    """Country codes that at least one organisation has (for the directory filter)."""
+    return sorted(set(Organisation.objects.values_list("country", flat=True)) - {""})
 
 
 def organisation_get(*, slug: str) -> Organisation:
     try:
         return Organisation.objects.get(slug=slug)
     except Organisation.DoesNotExist:
-        raise NotFound("No such organisation.") from None
+        raise NotFound(_("No such organisation.")) from None
 
 
 def organisation_get_for_admin(*, slug: str, user) -> Organisation:
     """The organisation, if the user is one of its admins; otherwise NotFound."""
     org = organisation_get(slug=slug)
     if org.pk not in organisation_admin_ids_for_user(user=user):
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return org
 
 
-def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
-    return organisation.memberships.select_related("user").order_by("user__username")
+def organisation_members(*, organisation: Organisation, include_suspended: bool = False) -> QuerySet[Membership]:
+    """Memberships, admins first. The public directory leaves suspended people out."""
+    qs = organisation.memberships.select_related("user")
+    if not include_suspended:
+        qs = qs.filter(user__is_active=True)
+    return qs.order_by("role", "user__username")
+
+
+def membership_get(*, organisation: Organisation, username: str) -> Membership:
+    try:
+        return organisation.memberships.select_related("user").get(user__username=username)
+    except Membership.DoesNotExist:
+        raise NotFound(_("This person is not a member.")) from None
+
+
+def _json_text_contains(field: str, text: str) -> Q:
+    """Case-insensitive substring match inside a JSON list stored as text.
+
+    SQLite stores JSON with non-ASCII characters escaped (\\uXXXX), PostgreSQL
+    stores them as they are: match both spellings so Japanese skills are found.
+    """
+    escaped = json.dumps(text)[1:-1]
+    return Q(**{f"{field}__icontains": text}) | Q(**{f"{field}__icontains": escaped})
 
 
 def person_list(*, q: str = "", country: str = "", skill: str = "") -> QuerySet[User]:
+    """Active people matching the filters, by username."""
     qs = User.objects.filter(is_active=True)
     if q:
-        qs = qs.filter(display_name__icontains=q) | qs.filter(username__icontains=q)
+        qs = qs.filter(
+            Q(display_name__icontains=q) | Q(username__icontains=q) | Q(affiliation__icontains=q)
+            | _json_text_contains("skills", q)
+        )
     if country:
         qs = qs.filter(country=country)
     if skill:
         # Skills are a short JSON list; a text match is enough for browsing.
-        qs = qs.filter(skills__icontains=skill)
+        qs = qs.filter(_json_text_contains("skills", skill))
     return qs.order_by("username")
+
+
+def person_countries() -> list[str]:
+    """Country codes that at least one active person has given (for the directory filter)."""
+    return sorted(set(User.objects.filter(is_active=True).values_list("country", flat=True)) - {""})
 
 
 def person_get(*, username: str) -> User:
@@ -81,7 +146,7 @@ def person_get(*, username: str) -> User:
     try:
         return User.objects.get(username=username, is_active=True)
     except User.DoesNotExist:
-        raise NotFound("No such person.") from None
+        raise NotFound(_("No such person.")) from None
 
 
 def tokens_for_user(*, user) -> QuerySet[ApiToken]:
@@ -109,10 +174,18 @@ def invitation_get_by_token(*, token: str) -> Invitation:
     try:
         return Invitation.objects.select_related("organisation").get(token_hash=digest)
     except Invitation.DoesNotExist:
-        raise NotFound("This invitation link is not valid.") from None
+        raise NotFound(_("This invitation link is not valid.")) from None
+
+
+def invitation_get_for_admin(*, organisation: Organisation, invitation_id: int) -> Invitation:
+    """One of the organisation's invitations (the caller has checked the admin role)."""
+    try:
+        return organisation.invitations.select_related("organisation").get(pk=invitation_id)
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such invitation.")) from None
 
 
 def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    ).select_related("invited_by").order_by("-created_at")

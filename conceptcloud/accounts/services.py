@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +30,8 @@ from conceptcloud.history.services import entry_append
 
 TOKEN_PREFIX = "cc_"
 INVITATION_DAYS = 14
+# Slugs that are paths of the directory itself (/organisations/new/).
+RESERVED_SLUGS = frozenset({"new"})
 
 
 def _subject_user(user: User) -> str:
@@ -152,12 +155,16 @@ def user_password_reset_complete(*, user: User, new_password: str) -> None:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         entry_append(actor=user, type="account.password_reset", subject=_subject_user(user), payload={})
+    # Whoever followed the e-mailed link controls the account: lift a login lockout.
+    axes_reset(username=user.username)
 
 
 def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") -> User:
     """Suspend or reinstate a person (operator moderation). Suspension revokes sessions' use."""
     if not actor.is_staff:
         raise PermissionDenied(_("Only the operator can suspend people."))
+    if not active and actor.pk == user.pk:
+        raise Conflict(_("You cannot suspend your own account."))
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -166,6 +173,26 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") 
             type="moderation.user_reinstated" if active else "moderation.user_suspended",
             subject=_subject_user(user),
             payload={"reason": reason[:300]},
+        )
+    return user
+
+
+def user_set_operator(*, actor: User | None, user: User, operator: bool) -> User:
+    """Give or take operator rights (staff and superuser: the Django admin).
+
+    `actor` is an operator, or None when the platform's own command line does it
+    (the demo data), which holds the database anyway.
+    """
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only an operator can appoint operators."))
+    with transaction.atomic():
+        user.is_staff = user.is_superuser = operator
+        user.save(update_fields=["is_staff", "is_superuser"])
+        entry_append(
+            actor=actor,
+            type="moderation.operator_appointed" if operator else "moderation.operator_dismissed",
+            subject=_subject_user(user),
+            payload={},
         )
     return user
 
@@ -203,7 +230,7 @@ def _check_organisation(data: OrganisationData) -> None:
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:60] or "organisation"
     slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -343,7 +370,7 @@ def invitation_create(*, actor: User, organisation: Organisation, email: str, ro
 
 
 def invitation_accept(*, actor: User, invitation: Invitation) -> Membership:
-    if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
+    if not invitation.is_open:
         raise Conflict(_("This invitation has expired or was already used."))
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(

@@ -1,0 +1,128 @@
+"""The operator's moderation screens for assets and needs.
+
+The operator never edits an asset or a need here: both are read-only, and the
+only changes are actions that call the registry services, which check the
+operator's right, record a new version and append the history entry:
+
+    Withdraw (assets)   services.asset_set_status(status="withdrawn", reason="moderation"):
+                        the asset disappears from the site at once (404 for all
+                        but its owners)
+    Close (needs)       services.need_set_status(status="closed")
+
+The screens show an asset's teaser only. The operator holds no access grant,
+so a confidential asset's details, IP records and files stay out of the admin
+like everywhere else.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from conceptcloud.core.errors import ApplicationError
+from conceptcloud.registry import services
+from conceptcloud.registry.models import Asset, Need
+
+MODERATION_REASON = "moderation"
+
+
+class ModerationAdmin(admin.ModelAdmin):
+    """Read-only screens: no add, change or delete; actions only."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _report(self, request, *, changed: int, failures: list[str], done) -> None:
+        for failure in failures:
+            self.message_user(request, failure, messages.ERROR)
+        if changed or not failures:
+            self.message_user(request, done(changed), messages.SUCCESS)
+
+
+@admin.register(Asset)
+class AssetAdmin(ModerationAdmin):
+    list_display = ("title", "kind", "status", "visibility", "owner", "created_at", "version")
+    list_filter = ("status", "visibility", "kind")
+    search_fields = ("title", "summary", "reference", "owner_org__name", "owner_user__username")
+    list_select_related = ("owner_org", "owner_user")
+    date_hierarchy = "created_at"
+    # Teaser fields only (registry.selectors.TEASER_FIELDS) plus ownership and state.
+    fields = (
+        "title", "kind", "summary", "status", "visibility", "owner_org", "owner_user", "created_by",
+        "language", "trl", "sdgs", "cpc_codes", "keywords", "countries_developed", "countries_deployed",
+        "availability", "rights_statement", "reference", "version", "created_at", "updated_at",
+    )
+    readonly_fields = fields
+    actions = ["withdraw"]
+
+    @admin.display(description=_("owner"))
+    def owner(self, asset: Asset) -> str:
+        return asset.owner_org.name if asset.owner_org_id else asset.owner_user.name
+
+    @admin.action(description=_("Withdraw the selected assets (moderation)"))
+    def withdraw(self, request, queryset):
+        changed, failures = 0, []
+        for asset in queryset:
+            if asset.status == Asset.Status.WITHDRAWN:
+                continue
+            try:
+                services.asset_set_status(
+                    actor=request.user, asset=asset, status=Asset.Status.WITHDRAWN, reason=MODERATION_REASON
+                )
+            except ApplicationError as error:
+                failures.append(f"{asset.title}: {error.message}")
+            else:
+                changed += 1
+        self._report(
+            request,
+            changed=changed,
+            failures=failures,
+            done=lambda n: ngettext(
+                "%(n)d asset withdrawn: only its owners can see it now.",
+                "%(n)d assets withdrawn: only their owners can see them now.",
+                n,
+            )
+            % {"n": n},
+        )
+
+
+@admin.register(Need)
+class NeedAdmin(ModerationAdmin):
+    list_display = ("title", "seeker_org", "status", "deadline", "created_at")
+    list_filter = ("status",)
+    search_fields = ("title", "description", "reference", "seeker_org__name")
+    list_select_related = ("seeker_org",)
+    date_hierarchy = "created_at"
+    fields = (
+        "title", "description", "seeker_org", "created_by", "status", "sdgs", "countries", "region", "sector",
+        "deal_types", "budget_min", "budget_max", "budget_currency", "deadline", "reference",
+        "created_at", "updated_at",
+    )
+    readonly_fields = fields
+    actions = ["close"]
+
+    @admin.action(description=_("Close the selected needs (moderation)"))
+    def close(self, request, queryset):
+        changed, failures = 0, []
+        for need in queryset:
+            if need.status == Need.Status.CLOSED:
+                continue
+            try:
+                services.need_set_status(actor=request.user, need=need, status=Need.Status.CLOSED)
+            except ApplicationError as error:
+                failures.append(f"{need.title}: {error.message}")
+            else:
+                changed += 1
+        self._report(
+            request,
+            changed=changed,
+            failures=failures,
+            done=lambda n: ngettext("%(n)d need closed.", "%(n)d needs closed.", n) % {"n": n},
+        )
