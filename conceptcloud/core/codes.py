@@ -5,10 +5,11 @@ Display names are marked for translation; the codes are what is stored.
 
 from __future__ import annotations
 
+import gettext as gettext_module
 from functools import lru_cache
 
 import pycountry
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 
 # The 17 Sustainable Development Goals, short names (UN wording; Japanese in the
 # core locale).
@@ -36,10 +37,25 @@ SDG_CHOICES = [(number, f"{number}. {name}") for number, name in SDG_NAMES.items
 CONTENT_LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 
 
-@lru_cache(maxsize=1)
+def _iso_translator(domain: str, language: str):
+    """pycountry's own translations of ISO names (e.g. Japanese country names)."""
+    return _iso_catalogue(domain, language.split("-")[0])
+
+
+@lru_cache(maxsize=16)
+def _iso_catalogue(domain: str, language: str):
+    return gettext_module.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+@lru_cache(maxsize=8)
+def _country_names(language: str) -> dict[str, str]:
+    translate = _iso_translator("iso3166-1", language).gettext
+    return {c.alpha_2: translate(getattr(c, "common_name", c.name)) for c in pycountry.countries}
+
+
 def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code → English short name."""
-    return {c.alpha_2: getattr(c, "common_name", c.name) for c in pycountry.countries}
+    """ISO 3166-1 alpha-2 code → short name in the active UI language."""
+    return _country_names(get_language() or "en")
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -47,17 +63,18 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def is_country(code: str) -> bool:
-    return code in country_names()
+    return code in _country_names("en")
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def _language_names(language: str) -> dict[str, str]:
+    translate = _iso_translator("iso639-3", language).gettext
+    return {lang.alpha_2: translate(lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+
+
 def language_names() -> dict[str, str]:
-    """ISO 639-1 code → English name, for the languages a person speaks."""
-    return {
-        lang.alpha_2: lang.name
-        for lang in pycountry.languages
-        if hasattr(lang, "alpha_2")
-    }
+    """ISO 639-1 code → language name in the active UI language."""
+    return _language_names(get_language() or "en")
 
 
 def check_sdgs(values: list[int]) -> list[str]:
