@@ -22,7 +22,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
@@ -32,6 +32,7 @@ from conceptcloud.registry.models import (
     AssetFacet,
     AssetVersion,
     Attachment,
+    IpRecord,
     Need,
     NeedFacet,
 )
@@ -171,17 +172,51 @@ def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
     return qs.distinct()
 
 
-def asset_facet_counts(*, user, name: str) -> dict[str, int]:
-    """How many visible assets carry each value of one facet (sdg, country, availability)."""
-    from django.db.models import Count
+def assets_by_person(*, user, person) -> QuerySet[Asset]:
+    """Published assets a person owns or registered, as far as `user` may see them
+    (teasers; for a people-directory profile), newest first."""
+    return assets_visible_to(user=user).filter(
+        Q(owner_user=person) | Q(created_by=person), status=Asset.Status.PUBLISHED
+    )
 
-    visible = assets_visible_to(user=user).values("pk")
+
+def _counted(*, user, filters: AssetFilters | None) -> QuerySet[Asset]:
+    """The assets a count covers, as a plain (join-free) queryset to group."""
+    assets = asset_list(user=user, filters=filters) if filters else assets_visible_to(user=user)
+    return Asset.objects.filter(pk__in=assets.values("pk")).order_by()
+
+
+def asset_facet_counts(*, user, name: str, filters: AssetFilters | None = None) -> dict[str, int]:
+    """How many visible assets carry each value of one facet (sdg, country, availability).
+
+    With `filters`, only the assets matching them are counted (drill-down counts).
+    """
     rows = (
-        AssetFacet.objects.filter(name=name, asset__in=visible)
+        AssetFacet.objects.filter(name=name, asset__in=_counted(user=user, filters=filters))
         .values("value")
         .annotate(n=Count("asset", distinct=True))
     )
     return {row["value"]: row["n"] for row in rows}
+
+
+def asset_kind_counts(*, user, filters: AssetFilters | None = None) -> dict[str, int]:
+    """How many visible assets (matching `filters`, when given) there are of each kind."""
+    rows = _counted(user=user, filters=filters).values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def asset_organisation_counts(
+    *, user, filters: AssetFilters | None = None, limit: int = 20
+) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of the organisations owning the most matching assets."""
+    rows = (
+        _counted(user=user, filters=filters)
+        .filter(owner_org__isnull=False)
+        .values("owner_org__slug", "owner_org__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_org__name")[:limit]
+    )
+    return [(row["owner_org__slug"], row["owner_org__name"], row["n"]) for row in rows]
 
 
 def asset_teaser(asset: Asset) -> dict[str, Any]:
@@ -201,6 +236,19 @@ def attachments_for_view(*, view: AssetView) -> QuerySet[Attachment]:
     return view.asset.attachments.filter(removed_at__isnull=True)
 
 
+def ip_records_for_view(*, view: AssetView) -> QuerySet[IpRecord]:
+    if not view.can_see_details:
+        return IpRecord.objects.none()
+    return view.asset.ip_records.order_by("id")
+
+
+def access_grants_for_view(*, view: AssetView) -> QuerySet[AccessGrant]:
+    """Who holds access to the asset's details: shown to its managers only."""
+    if not view.can_manage:
+        return AccessGrant.objects.none()
+    return view.asset.access_grants.filter(revoked_at__isnull=True).select_related("user").order_by("user__username")
+
+
 def attachment_get_for_user(*, asset_id: int, attachment_id: int, user) -> Attachment:
     view = asset_get_for_user(asset_id=asset_id, user=user)
     if not view.can_see_details:
@@ -217,19 +265,42 @@ def _visible_snapshot(snapshot: dict[str, Any], view: AssetView) -> dict[str, An
     return {k: v for k, v in snapshot.items() if k not in DETAIL_FIELDS}
 
 
-def asset_versions_for_user(*, view: AssetView) -> list[dict[str, Any]]:
-    """Version history, oldest first; teaser viewers get teaser fields only."""
-    versions = view.asset.versions.select_related("author").order_by("number")
+def _changes(before: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {
-            "number": v.number,
-            "created_at": v.created_at,
-            "author": v.author.username,
-            "note": v.note,
-            "snapshot": _visible_snapshot(v.snapshot, view),
-        }
-        for v in versions
+        {"field": key, "before": before.get(key), "after": current.get(key)}
+        for key in current
+        if before.get(key) != current.get(key)
     ]
+
+
+def _visible_note(version: AssetVersion, previous: AssetVersion | None, view: AssetView) -> str:
+    # Adding or removing a file notes its filename, which belongs to the details.
+    if view.can_see_details or previous is None:
+        return version.note
+    if version.snapshot.get("attachments") != previous.snapshot.get("attachments"):
+        return ""
+    return version.note
+
+
+def asset_versions_for_user(*, view: AssetView) -> list[dict[str, Any]]:
+    """Version history, oldest first, each with its changes against the one before
+    (none for the first); teaser viewers get teaser fields only."""
+    history = []
+    previous = None
+    for v in view.asset.versions.select_related("author").order_by("number"):
+        snapshot = _visible_snapshot(v.snapshot, view)
+        history.append(
+            {
+                "number": v.number,
+                "created_at": v.created_at,
+                "author": v.author.username,
+                "note": _visible_note(v, previous, view),
+                "snapshot": snapshot,
+                "changes": _changes(_visible_snapshot(previous.snapshot, view), snapshot) if previous else [],
+            }
+        )
+        previous = v
+    return history
 
 
 def asset_version_diff(*, view: AssetView, number: int) -> dict[str, Any]:
@@ -241,24 +312,27 @@ def asset_version_diff(*, view: AssetView, number: int) -> dict[str, Any]:
     previous = view.asset.versions.filter(number=number - 1).first()
     current = _visible_snapshot(version.snapshot, view)
     before = _visible_snapshot(previous.snapshot, view) if previous else {}
-    changes = [
-        {"field": key, "before": before.get(key), "after": current.get(key)}
-        for key in current
-        if before.get(key) != current.get(key)
-    ]
     return {
         "number": version.number,
         "created_at": version.created_at,
         "author": version.author.username,
-        "note": version.note,
+        "note": _visible_note(version, previous, view),
         "snapshot": current,
-        "changes": changes,
+        "changes": _changes(before, current),
     }
 
 
 def assets_for_dashboard(*, user) -> QuerySet[Asset]:
     org_ids = account_selectors.organisation_ids_for_user(user=user)
     return Asset.objects.filter(Q(owner_user=user) | Q(owner_org_id__in=org_ids)).select_related("owner_org")
+
+
+def assets_granted_to(*, user) -> QuerySet[Asset]:
+    """Published assets of others whose details the user was granted access to."""
+    if not _is_active(user):
+        return Asset.objects.none()
+    granted = AccessGrant.objects.filter(asset=OuterRef("pk"), user=user, revoked_at__isnull=True)
+    return Asset.objects.filter(Exists(granted), status=Asset.Status.PUBLISHED).select_related("owner_org", "owner_user")
 
 
 # Needs are public calls for technology: every non-draft need is visible to all.

@@ -2,6 +2,7 @@
 
     asset_register / asset_update   validate AssetData, write the asset, its facets,
                                     an immutable AssetVersion and a history entry
+                                    (registration may carry its first attachments)
     asset_set_status                publish, return to draft, withdraw (owner or operator)
     attachment_add / _remove        checked uploads, stored by SHA-256
     access_grant / access_revoke    who may read a confidential asset's details
@@ -14,6 +15,7 @@ details enter the history only as a salted commitment (history.canonical).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -267,9 +269,16 @@ def _record(asset: Asset, *, actor, type: str, note: str = "") -> AssetVersion:
     return version
 
 
-def asset_register(*, actor, data: AssetData, publish: bool = True) -> Asset:
-    """Register a new asset owned by `data.owner_org` (which the actor belongs to) or the actor."""
+def asset_register(
+    *, actor, data: AssetData, publish: bool = True, attachments: Sequence[UploadedFile] = ()
+) -> Asset:
+    """Register a new asset owned by `data.owner_org` (which the actor belongs to) or the actor.
+
+    `attachments` are checked before anything is written (errors under "file")
+    and become part of version 1: a rejected file leaves no asset behind.
+    """
     _check_asset(data, actor=actor)
+    uploads = [_check_upload(upload) for upload in attachments]
     with transaction.atomic():
         owner_org = account_selectors.organisation_get(slug=data.owner_org) if data.owner_org else None
         asset = Asset.objects.create(
@@ -281,6 +290,8 @@ def asset_register(*, actor, data: AssetData, publish: bool = True) -> Asset:
             version=1,
         )
         _write_ip_records(asset, data.ip_records)
+        for upload in uploads:
+            _store_attachment(asset, upload, actor=actor)
         _write_facets(asset)
         _record(asset, actor=actor, type="asset.registered")
     return asset
@@ -345,8 +356,16 @@ def _sniff_ok(content_type: str, head: bytes) -> bool:
     return True
 
 
-def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
-    """Attach a file: size and type checked, content hashed, a new asset version recorded."""
+@dataclass(frozen=True)
+class _CheckedUpload:
+    upload: UploadedFile
+    content_type: str
+    sha256: str
+    name: str
+
+
+def _check_upload(upload: UploadedFile) -> _CheckedUpload:
+    """Size, declared type and content checks (errors under "file"); writes nothing."""
     limit = settings.CC_ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise PayloadTooLarge(
@@ -365,22 +384,34 @@ def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
     if not _sniff_ok(content_type, head):
         raise InvalidInput.field("file", _("The file's content does not match its type."))
     name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
+    return _CheckedUpload(upload=upload, content_type=content_type, sha256=digest.hexdigest(), name=name)
+
+
+def _store_attachment(asset: Asset, checked: _CheckedUpload, *, actor) -> Attachment:
+    """Save a checked upload, in the caller's transaction (the caller records the version)."""
+    attachment = Attachment(
+        asset=asset,
+        filename=checked.name,
+        content_type=checked.content_type,
+        size=checked.upload.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    checked.upload.seek(0)
+    attachment.file.save(checked.name, checked.upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
+    """Attach a file: size and type checked, content hashed, a new asset version recorded."""
+    checked = _check_upload(upload)
     with transaction.atomic():
         locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
-        attachment = Attachment(
-            asset=locked,
-            filename=name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
-        )
-        upload.seek(0)
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
+        attachment = _store_attachment(locked, checked, actor=actor)
         locked.version += 1
         locked.save()
-        _record(locked, actor=actor, type="asset.attachment_added", note=name)
+        _record(locked, actor=actor, type="asset.attachment_added", note=checked.name)
     return attachment
 
 
