@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
+from pathlib import Path
 
 
 def _django_setup() -> None:
@@ -20,14 +22,40 @@ def _django_setup() -> None:
     django.setup()
 
 
+def _static_sources_digest() -> str:
+    """A digest of every static source file's path, size and modification time."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for entry in sorted(entries):
+        digest.update(entry.encode() + b"\n")
+    return digest.hexdigest()
+
+
 def _prepare() -> None:
-    """Apply migrations and collect static files (both idempotent)."""
+    """Apply migrations and collect static files (both idempotent).
+
+    Collecting compresses every file (seconds of work), so it runs only when
+    the static sources differ from those collected last time.
+    """
     from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    if not settings.WHITENOISE_USE_FINDERS:
-        call_command("collectstatic", interactive=False, verbosity=0)
+    if settings.WHITENOISE_USE_FINDERS:
+        return
+    stamp = Path(settings.STATIC_ROOT) / ".sources.sha256"
+    digest = _static_sources_digest()
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

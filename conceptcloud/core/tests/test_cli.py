@@ -42,6 +42,14 @@ def test_createadmin_creates_an_operator_in_a_fresh_data_folder(tmp_path):
         env=env, check=True, capture_output=True, text=True,
     )
     assert check.stdout.strip().splitlines()[-1] == "True True"
+    manifest = tmp_path / "static" / "staticfiles.json"
+    assert manifest.exists(), "static files are collected for the production server"
+    collected_at = manifest.stat().st_mtime_ns
+    subprocess.run(
+        [sys.executable, "-m", "conceptcloud", "createadmin", "--username", "op2", "--email", "op2@example.org", "--noinput"],
+        env=env, check=True, capture_output=True,
+    )
+    assert manifest.stat().st_mtime_ns == collected_at, "unchanged static files are not collected again"
 
 
 @pytest.mark.parametrize("argv", [[], ["nonsense"]])
