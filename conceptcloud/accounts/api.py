@@ -40,7 +40,8 @@ from conceptcloud.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
-from conceptcloud.core.api import AUTH_REQUIRED, problems
+from conceptcloud.accounts.auth import AUTH_REQUIRED
+from conceptcloud.core.api import problems
 from conceptcloud.core.pagination import Page, PageParams, paginate
 
 router = Router()

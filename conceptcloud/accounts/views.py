@@ -46,14 +46,12 @@ from conceptcloud.accounts.forms import (
 from conceptcloud.accounts.models import Membership
 from conceptcloud.core.codes import language_names
 from conceptcloud.core.errors import ApplicationError, NotFound
-from conceptcloud.registry import selectors as registry_selectors
 
 # Sign-ins made by the views themselves (after sign-up) name the backend that
 # checks passwords; the rate-limit backend only counts attempts.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ORGANISATIONS_PER_PAGE = 20
 PEOPLE_PER_PAGE = 24
-ASSETS_PER_PAGE = 10
 
 
 def _found(function, **kwargs):
@@ -255,19 +253,12 @@ def organisation_create(request):
 
 def organisation_detail(request, slug: str):
     org = _found(selectors.organisation_get, slug=slug)
-    assets = registry_selectors.asset_list(
-        user=request.user,
-        filters=registry_selectors.AssetFilters(organisation=org.slug, status="published"),
-    )
-    needs = registry_selectors.need_list(filters=registry_selectors.NeedFilters(organisation=org.slug))
     return render(
         request,
         "accounts/organisation_detail.html",
         {
             "organisation": org,
             "members": selectors.organisation_members(organisation=org),
-            "page_obj": _page(request, assets, ASSETS_PER_PAGE),
-            "needs": needs[:10],
             "is_member": org.pk in selectors.organisation_ids_for_user(user=request.user),
             "is_admin": org.pk in selectors.organisation_admin_ids_for_user(user=request.user),
         },
@@ -434,7 +425,6 @@ def person_list(request):
 
 def person_detail(request, username: str):
     person = _found(selectors.person_get, username=username)
-    assets = registry_selectors.assets_by_person(user=request.user, person=person)
     return render(
         request,
         "accounts/person_detail.html",
@@ -442,7 +432,6 @@ def person_detail(request, username: str):
             "person": person,
             "languages": [language_names().get(code, code) for code in person.languages],
             "organisations": selectors.organisations_for_user(user=person),
-            "page_obj": _page(request, assets, ASSETS_PER_PAGE),
             "is_me": request.user.is_authenticated and request.user.pk == person.pk,
         },
     )

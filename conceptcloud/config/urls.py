@@ -1,12 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from conceptcloud.accounts.api import router as accounts_router
-from conceptcloud.core.api import api
-from conceptcloud.registry.api import router as registry_router
-
-api.add_router("/v1/", accounts_router)
-api.add_router("/v1/", registry_router)
+from conceptcloud.config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),

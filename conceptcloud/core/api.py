@@ -1,13 +1,12 @@
-"""The REST API: one NinjaAPI at /api/, version 1 routers from each app.
+"""The REST API's shared parts: error handling, schema bases, generic auth.
 
     ConceptCloudAPI     NinjaAPI that answers every error as RFC 9457 problem+json,
                         also outside operations (unknown /api/ paths: 404, wrong
                         method: 405), and documents error responses as such
-    TokenAuth           `Authorization: Bearer cc_...`; a header that is not a valid,
-                        unrevoked token is 401, never anonymous
+    build_api(auth=)    the API object with the problem+json handlers (built in
+                        config/api.py with the accounts app's auth list)
     CsrfSessionAuth     the browser session; unsafe methods need the CSRF token
     AnonymousAuth       lets reads through without credentials (AnonymousUser)
-    AUTH_REQUIRED / AUTH_OPTIONAL   the two auth lists endpoints choose from
     Problem, problems() the error body schema and a response-dict helper
     InputSchema         base of request bodies: unknown fields are refused
     QuerySchema         base of list filters: `?kind=` means no filter
@@ -32,13 +31,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 from pydantic.fields import FieldInfo
 
-from conceptcloud.accounts import selectors as account_selectors
-from conceptcloud.core.errors import ApplicationError, NotAuthenticated, PermissionDenied
+from conceptcloud.core.errors import ApplicationError, PermissionDenied
 from conceptcloud.core.problems import PROBLEM_CONTENT_TYPE, problem_from_error, problem_response
 
 logger = logging.getLogger("conceptcloud.api")
@@ -99,28 +97,6 @@ def patch_schema(schema: type[InputSchema], *, name: str) -> type[InputSchema]:
     )
 
 
-class TokenAuth(HttpBearer):
-    """API tokens: `Authorization: Bearer cc_...` (create them under /api/v1/tokens/)."""
-
-    def __call__(self, request: HttpRequest):
-        header = request.headers.get(self.header)
-        if not header:
-            return None
-        scheme, _space, secret = header.partition(" ")
-        if scheme.lower() != self.openapi_scheme or not secret.strip():
-            raise NotAuthenticated(_("Use 'Authorization: Bearer <token>'."))
-        return self.authenticate(request, secret.strip())
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = account_selectors.token_authenticate(secret=token)
-        if user is None:
-            # A rejected token must not fall through to anonymous access:
-            # a typo would otherwise silently hide data instead of failing.
-            raise NotAuthenticated(_("The API token is not valid, or it was revoked."))
-        request.user = user
-        return user
-
-
 class CsrfSessionAuth(SessionAuth):
     """The signed-in browser session. Changes need the CSRF token (X-CSRFToken header).
 
@@ -148,13 +124,6 @@ class AnonymousAuth:
 
     def __call__(self, request: HttpRequest):
         return request.user
-
-
-token_auth = TokenAuth()
-session_auth = CsrfSessionAuth(csrf=True)
-# Writes need a signed-in person; reads accept anyone and still identify them.
-AUTH_REQUIRED = [token_auth, session_auth]
-AUTH_OPTIONAL = [token_auth, session_auth, AnonymousAuth()]
 
 
 NOT_FOUND_URL_NAME = "not-found"
@@ -228,46 +197,10 @@ class ConceptCloudAPI(NinjaAPI):
         return schema
 
 
-api = ConceptCloudAPI(
-    title="Concept Cloud API",
-    version="1",
-    description=(
-        "Register and find intellectual assets, needs, organisations and people.\n\n"
-        "**Authentication**: `Authorization: Bearer <token>` with a personal API token "
-        "(create one with `POST /api/v1/tokens/`; the secret is shown once), or the browser "
-        "session (changes then need the `X-CSRFToken` header). Reads that the web pages allow "
-        "without signing in work without credentials; an invalid or revoked token is always 401.\n\n"
-        "**Visibility**: an asset's details, IP records, files and their history reach only "
-        "people with full access (`access` is `full` or `manage`); everyone else sees its teaser "
-        "(`access: teaser`). Lists carry teasers only.\n\n"
-        "**Pages**: lists take `page` and `page_size` (at most 100) and answer "
-        "`{items, count, page, page_size, next, previous}`.\n\n"
-        "**Errors** are RFC 9457 problem details (`application/problem+json`) with `type`, "
-        "`title`, `status`, `detail`, `instance` and, for input problems, `errors` by field. "
-        "Input that is refused changes nothing."
-    ),
-    urls_namespace="api",
-    openapi_url="/openapi.json",
-    docs_url="/docs",
-    auth=AUTH_OPTIONAL,
-    openapi_extra={
-        "tags": [
-            {"name": "Assets", "description": "Ideas, technologies, patents, works, data sets, know-how and "
-             "lessons: their versions, files and who may read their details."},
-            {"name": "Needs", "description": "What seekers (companies, governments, NGOs...) are looking for."},
-            {"name": "Organisations", "description": "Universities, TLOs, companies... and their members."},
-            {"name": "People", "description": "The directory of people, and your own profile."},
-            {"name": "Tokens", "description": "Your personal API tokens."},
-        ]
-    },
-)
-
-
 def _instance(request: HttpRequest) -> str:
     return request.path
 
 
-@api.exception_handler(ApplicationError)
 def _application_error(request, error: ApplicationError):
     return problem_from_error(error, instance=_instance(request))
 
@@ -280,7 +213,6 @@ def _field_path(location: tuple) -> str:
     return ".".join(rest) or source
 
 
-@api.exception_handler(NinjaValidationError)
 def _validation_error(request, error: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in error.errors:
@@ -295,7 +227,6 @@ def _validation_error(request, error: NinjaValidationError):
     )
 
 
-@api.exception_handler(AuthenticationError)
 def _authentication_error(request, error):
     return problem_response(
         status=401,
@@ -306,7 +237,6 @@ def _authentication_error(request, error):
     )
 
 
-@api.exception_handler(HttpError)
 def _http_error(request, error: HttpError):
     status = HTTPStatus(error.status_code)
     return problem_response(
@@ -318,14 +248,12 @@ def _http_error(request, error: HttpError):
     )
 
 
-@api.exception_handler(Http404)
 def _http_404(request, error):
     return problem_response(
         status=404, title="Not found", detail=_("No such object."), slug="not-found", instance=_instance(request)
     )
 
 
-@api.exception_handler(DjangoPermissionDenied)
 def _django_permission_denied(request, error):
     return problem_response(
         status=403, title="Permission denied", detail=str(error) or _("Not allowed."),
@@ -333,7 +261,6 @@ def _django_permission_denied(request, error):
     )
 
 
-@api.exception_handler(RequestDataTooBig)
 def _request_too_big(request, error):
     return problem_response(
         status=413,
@@ -344,7 +271,6 @@ def _request_too_big(request, error):
     )
 
 
-@api.exception_handler(Exception)
 def _unexpected(request, error: Exception):
     logger.exception("Unhandled API error")
     return problem_response(
@@ -354,3 +280,49 @@ def _unexpected(request, error: Exception):
         slug="internal-error",
         instance=_instance(request),
     )
+
+
+def build_api(*, auth: list) -> ConceptCloudAPI:
+    """The API object, with every error handler installed; `auth` is its default auth list."""
+    api = ConceptCloudAPI(
+        title="Concept Cloud API",
+        version="1",
+        description=(
+            "Register and find intellectual assets, needs, organisations and people.\n\n"
+            "**Authentication**: `Authorization: Bearer <token>` with a personal API token "
+            "(create one with `POST /api/v1/tokens/`; the secret is shown once), or the browser "
+            "session (changes then need the `X-CSRFToken` header). Reads that the web pages allow "
+            "without signing in work without credentials; an invalid or revoked token is always 401.\n\n"
+            "**Visibility**: an asset's details, IP records, files and their history reach only "
+            "people with full access (`access` is `full` or `manage`); everyone else sees its teaser "
+            "(`access: teaser`). Lists carry teasers only.\n\n"
+            "**Pages**: lists take `page` and `page_size` (at most 100) and answer "
+            "`{items, count, page, page_size, next, previous}`.\n\n"
+            "**Errors** are RFC 9457 problem details (`application/problem+json`) with `type`, "
+            "`title`, `status`, `detail`, `instance` and, for input problems, `errors` by field. "
+            "Input that is refused changes nothing."
+        ),
+        urls_namespace="api",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        auth=auth,
+        openapi_extra={
+            "tags": [
+                {"name": "Assets", "description": "Ideas, technologies, patents, works, data sets, know-how and "
+                 "lessons: their versions, files and who may read their details."},
+                {"name": "Needs", "description": "What seekers (companies, governments, NGOs...) are looking for."},
+                {"name": "Organisations", "description": "Universities, TLOs, companies... and their members."},
+                {"name": "People", "description": "The directory of people, and your own profile."},
+                {"name": "Tokens", "description": "Your personal API tokens."},
+            ]
+        },
+    )
+    api.add_exception_handler(ApplicationError, _application_error)
+    api.add_exception_handler(NinjaValidationError, _validation_error)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _http_404)
+    api.add_exception_handler(DjangoPermissionDenied, _django_permission_denied)
+    api.add_exception_handler(RequestDataTooBig, _request_too_big)
+    api.add_exception_handler(Exception, _unexpected)
+    return api

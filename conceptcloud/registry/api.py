@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
 
 from conceptcloud.accounts import selectors as account_selectors
-from conceptcloud.core.api import AUTH_REQUIRED, problems
+from conceptcloud.accounts.auth import AUTH_REQUIRED
+from conceptcloud.core.api import problems
 from conceptcloud.core.errors import InvalidInput, NotFound, PermissionDenied
 from conceptcloud.core.pagination import Page, PageParams, paginate
 from conceptcloud.registry import selectors, services

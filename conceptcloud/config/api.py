@@ -1,0 +1,10 @@
+"""The one API object: /api/, with version 1 routers from each app."""
+
+from conceptcloud.accounts.api import router as accounts_router
+from conceptcloud.accounts.auth import AUTH_OPTIONAL
+from conceptcloud.core.api import build_api
+from conceptcloud.registry.api import router as registry_router
+
+api = build_api(auth=AUTH_OPTIONAL)
+api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", registry_router)
