@@ -80,6 +80,11 @@ def organisation_countries() -> list[str]:
     return sorted(set(Organisation.objects.values_list("country", flat=True)) - {""})
 
 
+def organisations_by_id(*, ids: set[int]) -> dict[int, Organisation]:
+    """Organisations by primary key (public profiles), for labelling counts."""
+    return {org.pk: org for org in Organisation.objects.filter(pk__in=ids).only("slug", "name")}
+
+
 def organisation_get(*, slug: str) -> Organisation:
     try:
         return Organisation.objects.get(slug=slug)

@@ -12,3 +12,6 @@ os.environ.pop("CC_SECRET_KEY", None)
 from conceptcloud.config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# WhiteNoise expects the collected-files folder to exist even when it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
@@ -96,10 +97,10 @@ def asset_get_for_user(*, asset_id: int, user) -> AssetView:
     try:
         asset = Asset.objects.select_related("owner_org", "owner_user").get(pk=asset_id)
     except (Asset.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such asset.") from None
+        raise NotFound(_("No such asset.")) from None
     access = asset_access(asset=asset, user=user)
     if access == Access.NONE:
-        raise NotFound("No such asset.")
+        raise NotFound(_("No such asset."))
     return AssetView(asset=asset, access=access)
 
 
@@ -107,7 +108,7 @@ def asset_get_for_manager(*, asset_id: int, user) -> Asset:
     """Fetch an asset the user may edit; anything else is NotFound."""
     view = asset_get_for_user(asset_id=asset_id, user=user)
     if not view.can_manage:
-        raise NotFound("No such asset.")
+        raise NotFound(_("No such asset."))
     return view.asset
 
 
@@ -153,7 +154,7 @@ def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
     qs = assets_visible_to(user=user)
     if filters.q:
         text = Q(title__icontains=filters.q) | Q(summary__icontains=filters.q) | Q(reference__iexact=filters.q)
-        text |= Q(facets__name="keyword", facets__value__iexact=filters.q[:40])
+        text |= Q(Exists(AssetFacet.objects.filter(asset=OuterRef("pk"), name="keyword", value=filters.q.lower()[:40])))
         text |= Q(details__icontains=filters.q) & assets_full_access_q(user=user)
         qs = qs.filter(text)
     if filters.kind:
@@ -169,7 +170,8 @@ def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
         qs = qs.filter(owner_org__slug=filters.organisation)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return qs.distinct()
+    # Lists show teasers: the details text is never loaded (nor sorted) for them.
+    return qs.defer("details")
 
 
 def assets_by_person(*, user, person) -> QuerySet[Asset]:
@@ -183,7 +185,7 @@ def assets_by_person(*, user, person) -> QuerySet[Asset]:
 def _counted(*, user, filters: AssetFilters | None) -> QuerySet[Asset]:
     """The assets a count covers, as a plain (join-free) queryset to group."""
     assets = asset_list(user=user, filters=filters) if filters else assets_visible_to(user=user)
-    return Asset.objects.filter(pk__in=assets.values("pk")).order_by()
+    return assets.select_related(None).order_by()
 
 
 def asset_facet_counts(*, user, name: str, filters: AssetFilters | None = None) -> dict[str, int]:
@@ -209,14 +211,18 @@ def asset_organisation_counts(
     *, user, filters: AssetFilters | None = None, limit: int = 20
 ) -> list[tuple[str, str, int]]:
     """(slug, name, count) of the organisations owning the most matching assets."""
-    rows = (
+    # Group by the key alone, then fetch the few names: grouping by the joined
+    # name columns costs a join and a wide sort over every matching asset.
+    counts = dict(
         _counted(user=user, filters=filters)
         .filter(owner_org__isnull=False)
-        .values("owner_org__slug", "owner_org__name")
+        .values_list("owner_org_id")
         .annotate(n=Count("pk"))
-        .order_by("-n", "owner_org__name")[:limit]
+        .values_list("owner_org_id", "n")
     )
-    return [(row["owner_org__slug"], row["owner_org__name"], row["n"]) for row in rows]
+    organisations = account_selectors.organisations_by_id(ids=set(counts))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], organisations[item[0]].name))[:limit]
+    return [(organisations[pk].slug, organisations[pk].name, n) for pk, n in ranked]
 
 
 def asset_teaser(asset: Asset) -> dict[str, Any]:
@@ -249,14 +255,23 @@ def access_grants_for_view(*, view: AssetView) -> QuerySet[AccessGrant]:
     return view.asset.access_grants.filter(revoked_at__isnull=True).select_related("user").order_by("user__username")
 
 
+def access_grant_get(*, view: AssetView, username: str) -> AccessGrant:
+    """One person's standing grant, for its managers to revoke (also when that
+    person has since been suspended and left the directory)."""
+    grant = access_grants_for_view(view=view).filter(user__username=username).first()
+    if grant is None:
+        raise NotFound(_("This person has no access to revoke."))
+    return grant
+
+
 def attachment_get_for_user(*, asset_id: int, attachment_id: int, user) -> Attachment:
     view = asset_get_for_user(asset_id=asset_id, user=user)
     if not view.can_see_details:
-        raise NotFound("No such attachment.")
+        raise NotFound(_("No such attachment."))
     try:
         return view.asset.attachments.get(pk=attachment_id, removed_at__isnull=True)
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such attachment.") from None
+        raise NotFound(_("No such attachment.")) from None
 
 
 def _visible_snapshot(snapshot: dict[str, Any], view: AssetView) -> dict[str, Any]:
@@ -274,10 +289,11 @@ def _changes(before: dict[str, Any], current: dict[str, Any]) -> list[dict[str, 
 
 
 def _visible_note(version: AssetVersion, previous: AssetVersion | None, view: AssetView) -> str:
-    # Adding or removing a file notes its filename, which belongs to the details.
+    # A note describes its change: when that change touched the details, IP records
+    # or files (a file's note is its filename), the note may tell what they hold.
     if view.can_see_details or previous is None:
         return version.note
-    if version.snapshot.get("attachments") != previous.snapshot.get("attachments"):
+    if any(version.snapshot.get(key) != previous.snapshot.get(key) for key in DETAIL_FIELDS):
         return ""
     return version.note
 
@@ -308,7 +324,7 @@ def asset_version_diff(*, view: AssetView, number: int) -> dict[str, Any]:
     try:
         version = view.asset.versions.select_related("author").get(number=number)
     except (AssetVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such version.") from None
+        raise NotFound(_("No such version.")) from None
     previous = view.asset.versions.filter(number=number - 1).first()
     current = _visible_snapshot(version.snapshot, view)
     before = _visible_snapshot(previous.snapshot, view) if previous else {}
@@ -370,13 +386,13 @@ def need_get(*, need_id: int) -> Need:
     try:
         return Need.objects.select_related("seeker_org", "created_by").get(pk=need_id)
     except (Need.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such need.") from None
+        raise NotFound(_("No such need.")) from None
 
 
 def need_get_for_manager(*, need_id: int, user) -> Need:
     need = need_get(need_id=need_id)
     if not _is_active(user) or need.seeker_org_id not in account_selectors.organisation_ids_for_user(user=user):
-        raise NotFound("No such need.")
+        raise NotFound(_("No such need."))
     return need
 
 
