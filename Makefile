@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test chromium
+.PHONY: run test install install-test test-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,14 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-chromium:
-	@test -x $(CHROMIUM) || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+test-tools:
+	@test -x $(CHROMIUM) && command -v xgettext >/dev/null || { \
+	  echo "Installing Debian's chromium (browser tests) and gettext (translation checks)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium gettext; }
 
 run: install
 	$(BIN)/conceptcloud serve --demo
 
-test: install-test chromium
+test: install-test test-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

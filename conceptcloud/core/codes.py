@@ -1,4 +1,4 @@
-"""Controlled vocabularies shared by every app: SDGs, countries, languages.
+"""Controlled vocabularies shared by every app: SDGs, countries, languages, currencies.
 
 Display names are marked for translation; the codes are what is stored.
 """
@@ -75,6 +75,17 @@ def _language_names(language: str) -> dict[str, str]:
 def language_names() -> dict[str, str]:
     """ISO 639-1 code → language name in the active UI language."""
     return _language_names(get_language() or "en")
+
+
+@lru_cache(maxsize=8)
+def _currency_names(language: str) -> dict[str, str]:
+    translate = _iso_translator("iso4217", language).gettext
+    return {c.alpha_3: translate(c.name) for c in pycountry.currencies}
+
+
+def currency_names() -> dict[str, str]:
+    """ISO 4217 code → currency name in the active UI language."""
+    return _currency_names(get_language() or "en")
 
 
 def check_sdgs(values: list[int]) -> list[str]:

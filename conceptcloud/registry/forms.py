@@ -17,16 +17,14 @@ message by field, so a page shows exactly what the API would answer.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import pycountry
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from conceptcloud.accounts import selectors as account_selectors
-from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_choices
+from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_choices, currency_names
 from conceptcloud.core.errors import ApplicationError
 from conceptcloud.registry.models import Asset, IpRecord, Need
 from conceptcloud.registry.selectors import AssetFilters, NeedFilters
@@ -69,9 +67,9 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in _SEPARATORS.split(text or "") if item.strip()]
 
 
-@lru_cache(maxsize=1)
 def currency_choices() -> list[tuple[str, str]]:
-    return [(c.alpha_3, f"{c.alpha_3} — {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)]
+    """ISO 4217 codes with their names in the active UI language (core.codes caches them per language)."""
+    return [(code, f"{code} — {name}") for code, name in sorted(currency_names().items())]
 
 
 class DescribedRadioSelect(forms.RadioSelect):
