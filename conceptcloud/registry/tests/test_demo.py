@@ -62,7 +62,7 @@ def test_every_date_in_the_bundled_patent_list_is_read_or_deliberately_empty():
     with gzip.open(DATA_DIR / "nasa_patents_datagov" / "NASA_Patents.csv.gz", "rt", encoding="utf-8") as handle:
         raw_dates = [row["Patent Expiration Date"] for row in csv.DictReader(io.StringIO(handle.read()))]
     parsed = [patent_expiry(raw) for raw in raw_dates]
-    assert all(p is not None for raw, p in zip(raw_dates, parsed) if raw not in ("", "0000-00-00"))
+    assert all(p is not None for raw, p in zip(raw_dates, parsed, strict=True) if raw not in ("", "0000-00-00"))
     assert all(date(2015, 1, 1) <= p <= date(2034, 12, 31) for p in parsed if p)
     assert sum(p is None for p in parsed) == 118 + 232
 
