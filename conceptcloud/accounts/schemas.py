@@ -43,7 +43,7 @@ class OrganisationOut(Schema):
 
 
 class OrganisationQuery(QuerySchema):
-    q: str = Field("", description="Words in the name or description.")
+    q: str = Field("", max_length=100, description="Words in the name or description.")
     kind: OrganisationKind | None = None
     country: str = Field("", description="ISO 3166-1 alpha-2 code.")
 
@@ -85,9 +85,9 @@ class ProfileOut(PersonOut):
 
 
 class PersonQuery(QuerySchema):
-    q: str = Field("", description="Words in the name, username, affiliation or skills.")
+    q: str = Field("", max_length=100, description="Words in the name, username, affiliation or skills.")
     country: str = ""
-    skill: str = ""
+    skill: str = Field("", max_length=60)
 
 
 class ProfileIn(InputSchema):

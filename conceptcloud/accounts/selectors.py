@@ -24,10 +24,11 @@ from conceptcloud.core.errors import NotFound
 
 def login_username(*, identifier: str) -> str:
     """The stored username for what a person typed at sign-in: a username or an
-    e-mail address, in any letter case. Unknown identifiers come back unchanged
-    so that failed attempts are still counted against what was typed.
+    e-mail address, in any letter case or width (ｈａｎａｋｏ is hanako: usernames are
+    stored in NFKC form). Unknown identifiers come back normalised, so that failed
+    attempts are counted against one spelling of what was typed.
     """
-    identifier = identifier.strip()
+    identifier = User.normalize_username(identifier.strip())
     field = "email__iexact" if "@" in identifier else "username__iexact"
     usernames = list(User.objects.filter(**{field: identifier}).values_list("username", flat=True)[:2])
     return usernames[0] if len(usernames) == 1 else identifier

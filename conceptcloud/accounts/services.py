@@ -45,7 +45,8 @@ def _subject_org(org: Organisation) -> str:
 def user_signup(*, username: str, email: str, password: str, display_name: str = "") -> User:
     """Create an account. Usernames are unique case-insensitively; e-mails too."""
     errors: dict[str, list[str]] = {"username": [], "email": [], "password": []}
-    username = username.strip()
+    # The same NFKC form create_user stores: "ｏｗｎｅｒ" is "owner", so it is checked as such.
+    username = User.normalize_username(username.strip())
     email = email.strip().lower()
     if not username:
         errors["username"].append(_("Choose a username."))
@@ -357,9 +358,11 @@ def invitation_create(*, actor: User, organisation: Organisation, email: str, ro
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         entry_append(actor=actor, type="invitation.created", subject=_subject_org(organisation), payload={"role": role})
+        # A subject is one line: a name holding a line break would make the mail unsendable.
+        subject_name = " ".join(organisation.name.split())
         transaction.on_commit(
             lambda: send_mail(
-                _("Invitation to join %(org)s on Concept Cloud") % {"org": organisation.name},
+                _("Invitation to join %(org)s on Concept Cloud") % {"org": subject_name},
                 _("%(who)s invites you to join %(org)s. Accept within %(days)d days: %(url)s")
                 % {"who": actor.name, "org": organisation.name, "days": INVITATION_DAYS, "url": accept_url_base + secret},
                 settings.DEFAULT_FROM_EMAIL,

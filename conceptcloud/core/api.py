@@ -8,7 +8,8 @@
     CsrfSessionAuth     the browser session; unsafe methods need the CSRF token
     AnonymousAuth       lets reads through without credentials (AnonymousUser)
     Problem, problems() the error body schema and a response-dict helper
-    InputSchema         base of request bodies: unknown fields are refused
+    InputSchema         base of request bodies: unknown fields are refused, and so is
+                        text no database can store (NUL characters, lone surrogates)
     QuerySchema         base of list filters: `?kind=` means no filter
     patch_schema()      a PATCH body schema derived from a create schema
 
@@ -25,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.urls import Resolver404, re_path, resolve
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from conceptcloud.core.errors import ApplicationError, PermissionDenied
 from conceptcloud.core.problems import PROBLEM_CONTENT_TYPE, problem_from_error, problem_response
@@ -62,10 +65,41 @@ def problems(*statuses: int) -> dict[int, type[Problem]]:
     return {status: Problem for status in statuses}
 
 
+def _text_problem(value: Any) -> PydanticCustomError | None:
+    """Why text cannot be stored, for a string or any string in a list or mapping
+    (nested schemas check their own fields): a NUL character (PostgreSQL refuses
+    it) or a lone surrogate (no database can encode it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return PydanticCustomError("nul_character", str(ProhibitNullCharactersValidator.message))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return PydanticCustomError(
+                "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string"
+            )
+        return None
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set)):
+        items = list(value)
+    else:
+        return None
+    return next((problem for item in items if (problem := _text_problem(item)) is not None), None)
+
+
 class InputSchema(Schema):
     """Base of request bodies: unknown fields are refused, so a typo is not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        problem = _text_problem(value)
+        if problem is not None:
+            raise problem
+        return value
 
 
 class QuerySchema(Schema):

@@ -56,7 +56,8 @@ def paginate(
     """One page of `rows` (a queryset is counted and sliced in the database), each item `shape`d."""
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)
     start = (params.page - 1) * params.page_size
-    items = [shape(row) for row in rows[start : start + params.page_size]]
+    # A page past the end is not fetched: databases refuse offsets beyond 64 bits.
+    items = [shape(row) for row in rows[start : start + params.page_size]] if start < count else []
     last = max(1, math.ceil(count / params.page_size))
     return {
         "items": items,

@@ -378,7 +378,8 @@ def grant_create(request, asset_id: int, payload: GrantIn):
 def grant_delete(request, asset_id: int, username: str):
     """End a person's access to the asset's details (owners only)."""
     view = _asset_for_change(request, asset_id)
-    services.access_revoke(actor=request.auth, asset=view.asset, user=account_selectors.person_get(username=username))
+    grant = selectors.access_grant_get(view=view, username=username)
+    services.access_revoke(actor=request.auth, asset=view.asset, user=grant.user)
     return Status(204, None)
 
 

@@ -162,7 +162,10 @@ AssetOut = Annotated[AssetFullView | AssetTeaserView, Field(discriminator="acces
 
 
 class AssetQuery(QuerySchema):
-    q: str = Field("", description="Words in the title, summary, keywords (and details where you may read them).")
+    q: str = Field(
+        "", max_length=200,
+        description="Words in the title, summary, keywords (and details where you may read them).",
+    )
     kind: AssetKind | None = None
     sdg: int | None = Field(None, ge=1, le=17)
     country: str = Field("", description="ISO 3166-1 alpha-2 code (developed or deployed in).")
@@ -251,7 +254,7 @@ class NeedOut(Schema):
 
 
 class NeedQuery(QuerySchema):
-    q: str = ""
+    q: str = Field("", max_length=200)
     sdg: int | None = Field(None, ge=1, le=17)
     country: str = ""
     status: NeedStatus | None = None

@@ -15,7 +15,8 @@ details enter the history only as a salted commitment (history.canonical).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -279,7 +280,7 @@ def asset_register(
     """
     _check_asset(data, actor=actor)
     uploads = [_check_upload(upload) for upload in attachments]
-    with transaction.atomic():
+    with _files_removed_on_failure() as stored, transaction.atomic():
         owner_org = account_selectors.organisation_get(slug=data.owner_org) if data.owner_org else None
         asset = Asset.objects.create(
             **_clean(data),
@@ -291,7 +292,7 @@ def asset_register(
         )
         _write_ip_records(asset, data.ip_records)
         for upload in uploads:
-            _store_attachment(asset, upload, actor=actor)
+            _store_attachment(asset, upload, actor=actor, stored=stored)
         _write_facets(asset)
         _record(asset, actor=actor, type="asset.registered")
     return asset
@@ -303,6 +304,7 @@ def asset_update(*, actor, asset: Asset, data: AssetData, note: str = "") -> Ass
     The owner cannot be changed here: ownership moves by transfer, not by edit.
     The caller must have fetched `asset` through `asset_get_for_manager`.
     """
+    _require_manager(actor, asset)
     _check_asset(data, actor=actor)
     with transaction.atomic():
         locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
@@ -319,6 +321,14 @@ def asset_update(*, actor, asset: Asset, data: AssetData, note: str = "") -> Ass
         _write_facets(locked)
         _record(locked, actor=actor, type="asset.updated", note=note)
     return locked
+
+
+def _require_manager(actor, asset: Asset) -> None:
+    """Only the asset's managers change it, whoever calls (views and the API check first)."""
+    from conceptcloud.registry.selectors import Access, asset_access
+
+    if asset_access(asset=asset, user=actor) != Access.MANAGE:
+        raise NotFound(_("No such asset."))
 
 
 def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> Asset:
@@ -387,7 +397,20 @@ def _check_upload(upload: UploadedFile) -> _CheckedUpload:
     return _CheckedUpload(upload=upload, content_type=content_type, sha256=digest.hexdigest(), name=name)
 
 
-def _store_attachment(asset: Asset, checked: _CheckedUpload, *, actor) -> Attachment:
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[Attachment]]:
+    """Collects the files stored inside a transaction; if it fails, they are deleted
+    again (file storage takes no part in the rollback)."""
+    stored: list[Attachment] = []
+    try:
+        yield stored
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+def _store_attachment(asset: Asset, checked: _CheckedUpload, *, actor, stored: list[Attachment]) -> Attachment:
     """Save a checked upload, in the caller's transaction (the caller records the version)."""
     attachment = Attachment(
         asset=asset,
@@ -399,16 +422,18 @@ def _store_attachment(asset: Asset, checked: _CheckedUpload, *, actor) -> Attach
     )
     checked.upload.seek(0)
     attachment.file.save(checked.name, checked.upload, save=False)
+    stored.append(attachment)
     attachment.save()
     return attachment
 
 
 def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
     """Attach a file: size and type checked, content hashed, a new asset version recorded."""
+    _require_manager(actor, asset)
     checked = _check_upload(upload)
-    with transaction.atomic():
+    with _files_removed_on_failure() as stored, transaction.atomic():
         locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
-        attachment = _store_attachment(locked, checked, actor=actor)
+        attachment = _store_attachment(locked, checked, actor=actor, stored=stored)
         locked.version += 1
         locked.save()
         _record(locked, actor=actor, type="asset.attachment_added", note=checked.name)
@@ -417,6 +442,7 @@ def attachment_add(*, actor, asset: Asset, upload: UploadedFile) -> Attachment:
 
 def attachment_remove(*, actor, asset: Asset, attachment_id: int) -> None:
     """Hide an attachment from the current version; earlier versions keep its hash."""
+    _require_manager(actor, asset)
     with transaction.atomic():
         locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
         attachment = locked.attachments.filter(pk=attachment_id, removed_at__isnull=True).first()
@@ -464,6 +490,11 @@ def access_revoke(*, actor, asset: Asset, user) -> None:
         )
 
 
+# The largest whole amount the history's canonical JSON (RFC 8785) holds exactly;
+# the database columns (64-bit) would take more.
+MAX_BUDGET = 2**53 - 1
+
+
 @dataclass(frozen=True)
 class NeedData:
     title: str
@@ -488,6 +519,8 @@ def _check_need(data: NeedData, *, actor) -> None:
     for value in (data.budget_min, data.budget_max):
         if value is not None and (not isinstance(value, int) or value < 0):
             budget.append(_("A budget is a whole, non-negative amount."))
+        elif value is not None and value > MAX_BUDGET:
+            budget.append(_("This budget is too large."))
     if data.budget_min is not None and data.budget_max is not None and not budget and data.budget_min > data.budget_max:
         budget.append(_("The lower end of the budget is above the upper end."))
     currency: list[str] = []
