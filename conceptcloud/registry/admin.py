@@ -6,8 +6,13 @@ operator's right, record a new version and append the history entry:
 
     Withdraw (assets)   services.asset_set_status(status="withdrawn", reason="moderation"):
                         the asset disappears from the site at once (404 for all
-                        but its owners)
-    Close (needs)       services.need_set_status(status="closed")
+                        but its owners), and its owners cannot publish it again
+    Reinstate (assets)  services.asset_set_status(status="published"), for assets
+                        the operator withdrew: the only way they come back
+    Close (needs)       services.need_set_status(status="closed"): its
+                        organisation cannot reopen it
+    Reopen (needs)      services.need_set_status(status="open"), for needs the
+                        operator closed
 
 The screens show an asset's teaser only. The operator holds no access grant,
 so a confidential asset's details, IP records and files stay out of the admin
@@ -17,8 +22,8 @@ like everywhere else.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from conceptcloud.core.errors import ApplicationError
 from conceptcloud.registry import services
@@ -49,18 +54,19 @@ class ModerationAdmin(admin.ModelAdmin):
 @admin.register(Asset)
 class AssetAdmin(ModerationAdmin):
     list_display = ("title", "kind", "status", "visibility", "owner", "created_at", "version")
-    list_filter = ("status", "visibility", "kind")
+    list_filter = ("status", "withdrawn_by_operator", "visibility", "kind")
     search_fields = ("title", "summary", "reference", "owner_org__name", "owner_user__username")
     list_select_related = ("owner_org", "owner_user")
     date_hierarchy = "created_at"
     # Teaser fields only (registry.selectors.TEASER_FIELDS) plus ownership and state.
     fields = (
-        "title", "kind", "summary", "status", "visibility", "owner_org", "owner_user", "created_by",
+        "title", "kind", "summary", "status", "withdrawn_by_operator", "visibility", "owner_org", "owner_user",
+        "created_by",
         "language", "trl", "sdgs", "cpc_codes", "keywords", "countries_developed", "countries_deployed",
         "availability", "rights_statement", "reference", "version", "created_at", "updated_at",
     )
     readonly_fields = fields
-    actions = ["withdraw"]
+    actions = ["withdraw", "reinstate"]
 
     @admin.display(description=_("owner"))
     def owner(self, asset: Asset) -> str:
@@ -70,7 +76,7 @@ class AssetAdmin(ModerationAdmin):
     def withdraw(self, request, queryset):
         changed, failures = 0, []
         for asset in queryset:
-            if asset.status == Asset.Status.WITHDRAWN:
+            if asset.withdrawn_by_operator:
                 continue
             try:
                 services.asset_set_status(
@@ -92,27 +98,57 @@ class AssetAdmin(ModerationAdmin):
             % {"n": n},
         )
 
+    @admin.action(description=_("Reinstate (publish) the selected assets"))
+    def reinstate(self, request, queryset):
+        changed, failures = 0, []
+        for asset in queryset:
+            if not asset.withdrawn_by_operator:
+                # Drafts and the owners' own withdrawals are the owners' decision.
+                failures.append(
+                    gettext("%(title)s: not withdrawn by the operator; only its owners can publish it.")
+                    % {"title": asset.title}
+                )
+                continue
+            try:
+                services.asset_set_status(actor=request.user, asset=asset, status=Asset.Status.PUBLISHED)
+            except ApplicationError as error:
+                failures.append(f"{asset.title}: {error.message}")
+            else:
+                changed += 1
+        self._report(
+            request,
+            changed=changed,
+            failures=failures,
+            done=lambda n: ngettext(
+                "%(n)d asset reinstated: it is published again.",
+                "%(n)d assets reinstated: they are published again.",
+                n,
+            )
+            % {"n": n},
+        )
+
 
 @admin.register(Need)
 class NeedAdmin(ModerationAdmin):
     list_display = ("title", "seeker_org", "status", "deadline", "created_at")
-    list_filter = ("status",)
+    list_filter = ("status", "closed_by_operator")
     search_fields = ("title", "description", "reference", "seeker_org__name")
     list_select_related = ("seeker_org",)
     date_hierarchy = "created_at"
     fields = (
-        "title", "description", "seeker_org", "created_by", "status", "sdgs", "countries", "region", "sector",
+        "title", "description", "seeker_org", "created_by", "status", "closed_by_operator", "sdgs", "countries",
+        "region", "sector",
         "deal_types", "budget_min", "budget_max", "budget_currency", "deadline", "reference",
         "created_at", "updated_at",
     )
     readonly_fields = fields
-    actions = ["close"]
+    actions = ["close", "reopen"]
 
     @admin.action(description=_("Close the selected needs (moderation)"))
     def close(self, request, queryset):
         changed, failures = 0, []
         for need in queryset:
-            if need.status == Need.Status.CLOSED:
+            if need.closed_by_operator:
                 continue
             try:
                 services.need_set_status(actor=request.user, need=need, status=Need.Status.CLOSED)
@@ -125,4 +161,28 @@ class NeedAdmin(ModerationAdmin):
             changed=changed,
             failures=failures,
             done=lambda n: ngettext("%(n)d need closed.", "%(n)d needs closed.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Reopen the selected needs"))
+    def reopen(self, request, queryset):
+        changed, failures = 0, []
+        for need in queryset:
+            if not need.closed_by_operator:
+                # Its organisation decides about a need the operator did not close.
+                failures.append(
+                    gettext("%(title)s: not closed by the operator; only its organisation can reopen it.")
+                    % {"title": need.title}
+                )
+                continue
+            try:
+                services.need_set_status(actor=request.user, need=need, status=Need.Status.OPEN)
+            except ApplicationError as error:
+                failures.append(f"{need.title}: {error.message}")
+            else:
+                changed += 1
+        self._report(
+            request,
+            changed=changed,
+            failures=failures,
+            done=lambda n: ngettext("%(n)d need reopened.", "%(n)d needs reopened.", n) % {"n": n},
         )

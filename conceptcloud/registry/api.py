@@ -6,6 +6,7 @@ grants) and needs. Thin adapters: parse → registry services/selectors → shap
     GET    /assets/{id}                             one asset, as the visibility rule allows
     PATCH  /assets/{id}                             edit → a new version
     POST   /assets/{id}/status                      publish / return to draft / withdraw
+                                                    (403 while the operator's withdrawal stands)
     GET    /assets/{id}/versions                    history, oldest first
     GET    /assets/{id}/versions/{n}                one version and what changed
     GET    /assets/{id}/attachments                 files (empty without full access)
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
@@ -37,10 +38,11 @@ from conceptcloud.core.api import problems
 from conceptcloud.core.errors import InvalidInput, NotFound, PermissionDenied
 from conceptcloud.core.pagination import Page, PageParams, paginate
 from conceptcloud.registry import selectors, services
+from conceptcloud.registry.files import attachment_response
 from conceptcloud.registry.models import Asset, Attachment, Need
 from conceptcloud.registry.schemas import (
-    AssetFullView,
     AssetIn,
+    AssetManageView,
     AssetOut,
     AssetPatch,
     AssetQuery,
@@ -105,6 +107,8 @@ def _asset_out(request: HttpRequest, view: selectors.AssetView) -> dict:
         data["details"] = view.asset.details
         data["ip_records"] = list(selectors.ip_records_for_view(view=view))
         data["attachments"] = [_attachment_out(request, a) for a in selectors.attachments_for_view(view=view)]
+    if view.can_manage:
+        data["withdrawn_by_operator"] = view.asset.withdrawn_by_operator
     return data
 
 
@@ -189,7 +193,7 @@ def asset_list(request, filters: Query[AssetQuery], paging: Query[PageParams]):
 @router.post(
     "/assets/",
     auth=AUTH_REQUIRED,
-    response={201: AssetFullView, **problems(400, 401, 403, 422)},
+    response={201: AssetManageView, **problems(400, 401, 403, 422)},
     tags=ASSETS,
     summary="Register an asset",
 )
@@ -215,7 +219,7 @@ def asset_detail(request, asset_id: int):
 @router.patch(
     "/assets/{int:asset_id}",
     auth=AUTH_REQUIRED,
-    response={200: AssetFullView, **problems(400, 401, 403, 404, 422)},
+    response={200: AssetManageView, **problems(400, 401, 403, 404, 422)},
     tags=ASSETS,
     summary="Edit an asset",
 )
@@ -236,12 +240,14 @@ def asset_update(request, asset_id: int, payload: AssetPatch):
 @router.post(
     "/assets/{int:asset_id}/status",
     auth=AUTH_REQUIRED,
-    response={200: AssetFullView, **problems(400, 401, 403, 404, 422)},
+    response={200: AssetManageView, **problems(400, 401, 403, 404, 422)},
     tags=ASSETS,
     summary="Publish or withdraw an asset",
 )
 def asset_status_set(request, asset_id: int, payload: AssetStatusIn):
-    """`published` shows the asset to others, `draft` hides it again, `withdrawn` retires it."""
+    """`published` shows the asset to others, `draft` hides it again, `withdrawn` retires it.
+    After the operator withdrew an asset (`withdrawn_by_operator`), only the operator can change
+    its status: 403."""
     view = _asset_for_change(request, asset_id)
     asset = services.asset_set_status(actor=request.auth, asset=view.asset, status=payload.status, reason=payload.reason)
     return _reloaded(request, asset)
@@ -309,12 +315,7 @@ def attachment_upload(request, asset_id: int, file: File[UploadedFile]):
 def attachment_download(request, asset_id: int, attachment_id: int):
     """The file, for people with full access to the asset; 404 for everyone else."""
     attachment = selectors.attachment_get_for_user(asset_id=asset_id, attachment_id=attachment_id, user=request.auth)
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
-    )
-    # Uploaded content is never run by the browser, whatever it contains.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 @router.delete(
@@ -454,6 +455,6 @@ def need_update(request, need_id: int, payload: NeedPatch):
     summary="Change a need's status",
 )
 def need_status_set(request, need_id: int, payload: NeedStatusIn):
-    """open, in-discussion, solved or closed."""
+    """open, in-discussion, solved or closed. A need the operator closed stays closed: 403."""
     need = _need_for_change(request, need_id)
     return _need_out(request, services.need_set_status(actor=request.auth, need=need, status=payload.status))

@@ -69,6 +69,8 @@ class Asset(TimeStampedModel):
     rights_statement = models.URLField(_("rights statement"), blank=True, max_length=300)
     reference = models.CharField(_("reference"), max_length=80, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
+    # Set while the operator's withdrawal stands: then only the operator may change the status.
+    withdrawn_by_operator = models.BooleanField(_("withdrawn by the operator"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -204,6 +206,8 @@ class Need(TimeStampedModel):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True)
     reference = models.CharField(_("reference"), max_length=80, blank=True, db_index=True)
+    # Set while the operator's closing stands: then only the operator may change the status.
+    closed_by_operator = models.BooleanField(_("closed by the operator"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

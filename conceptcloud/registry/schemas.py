@@ -1,9 +1,10 @@
 """Request and response shapes of the registry API (assets, versions, files, grants, needs).
 
-An asset answers in one of two shapes, told apart by `access`:
+An asset answers in one of three shapes, told apart by `access`:
 
-    AssetTeaserView   access "teaser"           title, summary, codes... no details
-    AssetFullView     access "full" | "manage"  + details, ip_records, attachments
+    AssetTeaserView   access "teaser"   title, summary, codes... no details
+    AssetFullView     access "full"     + details, ip_records, attachments
+    AssetManageView   access "manage"   + withdrawn_by_operator (the owners' own state)
 
 so a teaser answer cannot carry the confidential fields even by mistake: the
 schema has no place for them. Lists carry `AssetTeaserOut` items only.
@@ -152,13 +153,20 @@ class AssetTeaserView(AssetTeaserOut):
 
 
 class AssetFullView(AssetTeaserOut):
-    access: Literal["full", "manage"] = Field(description="full: you may read everything; manage: you may also change it.")
+    access: Literal["full"] = Field(description="You may read everything: details, IP records and files.")
     details: str
     ip_records: list[IpRecordOut]
     attachments: list[AttachmentOut]
 
 
-AssetOut = Annotated[AssetFullView | AssetTeaserView, Field(discriminator="access")]
+class AssetManageView(AssetFullView):
+    access: Literal["manage"] = Field(description="You may read everything and change it.")
+    withdrawn_by_operator: bool = Field(
+        description="The operator withdrew the asset: only the operator can change its status until they review it."
+    )
+
+
+AssetOut = Annotated[AssetManageView | AssetFullView | AssetTeaserView, Field(discriminator="access")]
 
 
 class AssetQuery(QuerySchema):

@@ -3,7 +3,8 @@
     asset_register / asset_update   validate AssetData, write the asset, its facets,
                                     an immutable AssetVersion and a history entry
                                     (registration may carry its first attachments)
-    asset_set_status                publish, return to draft, withdraw (owner or operator)
+    asset_set_status                publish, return to draft, withdraw (owner or operator;
+                                    the operator's withdrawal holds until the operator lifts it)
     attachment_add / _remove        checked uploads, stored by SHA-256
     access_grant / access_revoke    who may read a confidential asset's details
     need_create / need_update / need_set_status
@@ -253,16 +254,22 @@ _PUBLIC_IN_LOG = (
 )
 
 
-def _record(asset: Asset, *, actor, type: str, note: str = "") -> AssetVersion:
-    """Store the version snapshot and append the history entry, in the caller's transaction."""
+def _record(asset: Asset, *, actor, type: str, note: str = "", extra: dict[str, Any] | None = None) -> AssetVersion:
+    """Store the version snapshot and append the history entry, in the caller's transaction.
+
+    `extra` goes into the entry's payload in the clear (never confidential content).
+    """
     snapshot = _snapshot(asset)
     version = AssetVersion.objects.create(
         asset=asset, number=asset.version, snapshot=snapshot, author=actor, note=note[:300]
     )
     payload = {key: snapshot[key] for key in _PUBLIC_IN_LOG}
     payload["version"] = asset.version
+    payload.update(extra or {})
     secret_part = {key: snapshot[key] for key in snapshot if key not in _PUBLIC_IN_LOG}
-    if asset.visibility == Asset.Visibility.CONFIDENTIAL:
+    # The log is public: anything not readable by everyone (members-only as well
+    # as confidential) enters it only as a commitment.
+    if asset.visibility != Asset.Visibility.PUBLIC:
         entry_append(actor=actor, type=type, subject=f"asset:{asset.pk}", payload=payload, confidential=secret_part)
     else:
         payload.update(secret_part)
@@ -332,22 +339,38 @@ def _require_manager(actor, asset: Asset) -> None:
 
 
 def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> Asset:
-    """Publish, unpublish to draft, or withdraw. Managers or the operator only."""
+    """Publish, unpublish to draft, or withdraw. Managers or the operator only.
+
+    Moderation sticks: when the operator (staff, not among the asset's managers)
+    withdraws an asset, `withdrawn_by_operator` is set, also on an asset its
+    owners had already withdrawn, and from then on only staff may change its
+    status (PermissionDenied for everyone else). Staff moving it out of
+    "withdrawn" clears the flag. The history entry of an operator's change says
+    `"by_operator": true`.
+    """
     if status not in Asset.Status.values:
         raise InvalidInput.field("status", _("Choose draft, published or withdrawn."))
     from conceptcloud.registry.selectors import Access, asset_access
 
-    if not (actor.is_staff or asset_access(asset=asset, user=actor) == Access.MANAGE):
+    manages = asset_access(asset=asset, user=actor) == Access.MANAGE
+    if not (actor.is_staff or manages):
         raise NotFound(_("No such asset."))
+    by_operator = actor.is_staff and not manages
     with transaction.atomic():
         locked = Asset.objects.select_for_update(of=("self",)).select_related("owner_org", "owner_user").get(pk=asset.pk)
-        if locked.status == status:
+        if locked.withdrawn_by_operator and not actor.is_staff:
+            raise PermissionDenied(
+                _("The operator withdrew this asset. Contact the operator to have it reviewed.")
+            )
+        moderating = by_operator and status == Asset.Status.WITHDRAWN and not locked.withdrawn_by_operator
+        if locked.status == status and not moderating:
             return locked
         locked.status = status
+        locked.withdrawn_by_operator = moderating or (locked.withdrawn_by_operator and status == Asset.Status.WITHDRAWN)
         locked.version += 1
         locked.save()
         kind = {"withdrawn": "asset.withdrawn", "published": "asset.published", "draft": "asset.unpublished"}[status]
-        _record(locked, actor=actor, type=kind, note=reason)
+        _record(locked, actor=actor, type=kind, note=reason, extra={"by_operator": True} if by_operator else None)
     return locked
 
 
@@ -614,15 +637,31 @@ def need_update(*, actor, need: Need, data: NeedData) -> Need:
 
 
 def need_set_status(*, actor, need: Need, status: str) -> Need:
+    """Change a need's status. Members of its organisation or the operator only.
+
+    As with assets, the operator's closing sticks: staff closing a need of an
+    organisation they are not in sets `closed_by_operator` (also on a need that
+    was already closed), and then only staff may change its status; staff
+    moving it out of "closed" clears the flag.
+    """
     if status not in Need.Status.values:
         raise InvalidInput.field("status", _("Choose open, in discussion, solved or closed."))
-    if need.seeker_org_id not in account_selectors.organisation_ids_for_user(user=actor) and not actor.is_staff:
+    member = need.seeker_org_id in account_selectors.organisation_ids_for_user(user=actor)
+    if not (member or actor.is_staff):
         raise NotFound(_("No such need."))
+    by_operator = actor.is_staff and not member
     with transaction.atomic():
         locked = Need.objects.select_for_update().select_related("seeker_org").get(pk=need.pk)
-        if locked.status == status:
+        if locked.closed_by_operator and not actor.is_staff:
+            raise PermissionDenied(_("The operator closed this need. Contact the operator to have it reviewed."))
+        moderating = by_operator and status == Need.Status.CLOSED and not locked.closed_by_operator
+        if locked.status == status and not moderating:
             raise Conflict(_("The need already has this status."))
         locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
-        entry_append(actor=actor, type="need.status_changed", subject=f"need:{locked.pk}", payload={"status": status})
+        locked.closed_by_operator = moderating or (locked.closed_by_operator and status == Need.Status.CLOSED)
+        locked.save(update_fields=["status", "closed_by_operator", "updated_at"])
+        payload: dict[str, Any] = {"status": status}
+        if by_operator:
+            payload["by_operator"] = True
+        entry_append(actor=actor, type="need.status_changed", subject=f"need:{locked.pk}", payload=payload)
     return locked

@@ -39,6 +39,7 @@ from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_names
 from conceptcloud.core.errors import ApplicationError, NotFound
 from conceptcloud.registry import selectors, services
+from conceptcloud.registry.files import attachment_response
 from conceptcloud.registry.forms import (
     AccessGrantForm,
     AssetFilterForm,
@@ -380,18 +381,9 @@ def attachment_download(request: HttpRequest, asset_id: int, attachment_id: int)
         selectors.attachment_get_for_user, asset_id=asset_id, attachment_id=attachment_id, user=request.user
     )
     try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
+        return attachment_response(attachment)
+    except NotFound:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
-    )
-    # Uploaded bytes are never rendered as a page of ours, whatever they contain.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # Files of members-only and confidential assets must not sit in shared caches.
-    response["Cache-Control"] = "private"
-    return response
 
 
 @login_required

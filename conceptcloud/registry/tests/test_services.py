@@ -50,3 +50,18 @@ def test_an_edit_creates_a_new_version_and_an_unchanged_edit_creates_none(make_u
     assert asset.version == 2
     asset = asset_update(actor=alice, asset=asset, data=data)
     assert asset.version == 2 and asset.versions.count() == 2
+
+
+def test_members_only_details_enter_the_public_history_only_as_a_commitment(make_user, make_asset):
+    alice = make_user("alice")
+    asset = make_asset(alice, visibility="members", details="Members-only process window 412 K")
+    entry = Entry.objects.get(subject=f"asset:{asset.pk}")
+    assert b"process window" not in bytes(entry.canonical)
+    assert "commitment" in entry.payload and "details" not in entry.payload
+
+
+def test_public_details_are_recorded_in_the_clear(make_user, make_asset):
+    alice = make_user("alice")
+    asset = make_asset(alice, visibility="public", details="Open process window 300 K")
+    entry = Entry.objects.get(subject=f"asset:{asset.pk}")
+    assert entry.payload["details"] == "Open process window 300 K" and "commitment" not in entry.payload
