@@ -42,6 +42,10 @@ def _subject_org(org: Organisation) -> str:
     return f"org:{org.slug}"
 
 
+# Names that address the platform or its API rather than a person ("/api/v1/people/me").
+RESERVED_USERNAMES = frozenset({"me", "api", "conceptcloud"})
+
+
 def user_signup(*, username: str, email: str, password: str, display_name: str = "") -> User:
     """Create an account. Usernames are unique case-insensitively; e-mails too."""
     errors: dict[str, list[str]] = {"username": [], "email": [], "password": []}
@@ -52,7 +56,7 @@ def user_signup(*, username: str, email: str, password: str, display_name: str =
         errors["username"].append(_("Choose a username."))
     elif not all(c.isalnum() or c in "._-" for c in username) or len(username) > 40:
         errors["username"].append(_("Use up to 40 letters, digits, dots, hyphens or underscores."))
-    elif User.objects.filter(username__iexact=username).exists():
+    elif username.lower() in RESERVED_USERNAMES or User.objects.filter(username__iexact=username).exists():
         errors["username"].append(_("This username is taken."))
     try:
         validate_email(email)

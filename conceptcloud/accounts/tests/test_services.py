@@ -259,3 +259,13 @@ def test_a_token_is_revoked_only_by_its_owner_and_once(make_user):
     services.token_revoke(actor=alice, token_id=token.pk)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert history_types("user:alice").count("token.revoked") == 1
+
+
+@pytest.mark.parametrize("name", ["me", "ME", "ｍｅ", "api"])
+def test_names_that_address_the_platform_cannot_be_taken_by_a_person(db, name):
+    from conceptcloud.accounts.models import User
+
+    with pytest.raises(InvalidInput) as caught:
+        services.user_signup(username=name, email="x@example.org", password="correct horse 42")
+    assert "username" in caught.value.errors
+    assert not User.objects.filter(email="x@example.org").exists()

@@ -12,3 +12,9 @@ def test_the_server_error_page_needs_no_context_and_speaks_both_languages():
 
     body = get_template("500.html").render({})
     assert "Something went wrong" in body and "エラー" in body
+
+
+def test_pages_may_run_only_the_platforms_own_scripts(client, db):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
