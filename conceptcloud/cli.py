@@ -3,6 +3,8 @@
     conceptcloud serve [--demo] [--host H] [--port P] [--workers N]
     conceptcloud demo [--limit N]
     conceptcloud createadmin [--username U] [--email E]
+    conceptcloud verify RECEIPT.json [--key KEY]   check a receipt offline
+    conceptcloud verify --log        recompute the creative history, report tampering
     conceptcloud manage ARGS...      any Django management command
 """
 
@@ -111,6 +113,43 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    if args.log:
+        if args.receipt:
+            print("give either a receipt or --log", file=sys.stderr)
+            return 2
+        _django_setup()
+        from conceptcloud.history.selectors import log_audit, log_size
+
+        found = log_audit()
+        for problem in found:
+            print(problem)
+        if found:
+            return 1
+        print(f"valid: all {log_size()} entries match their leaf hashes, the stored tree and the signed checkpoint")
+        return 0
+    if not args.receipt:
+        print("give a receipt file or --log", file=sys.stderr)
+        return 2
+    # Offline: only the pure modules, never Django, the database or the network.
+    import json
+
+    from conceptcloud.history.receipts import receipt_summary, verify_receipt
+
+    try:
+        receipt = json.loads(Path(args.receipt).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"cannot read the receipt: {error}")
+        return 1
+    found = verify_receipt(receipt, key=args.key)
+    for problem in found:
+        print(problem)
+    if found:
+        return 1
+    print(receipt_summary(receipt))
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django_setup()
     from django.core.management import execute_from_command_line
@@ -161,6 +200,23 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email")
     admin.add_argument("--noinput", action="store_true", help="take the password from DJANGO_SUPERUSER_PASSWORD")
     admin.set_defaults(func=cmd_createadmin)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check a receipt offline (no database, no network), or with --log the whole creative history",
+        description=(
+            "With RECEIPT.json: check offline that the entry is in the log's tree by its inclusion proof, "
+            "that the checkpoint is signed by the log's key and, for an owner's receipt, that the salt and "
+            "content open the entry's commitment; exit 1 listing every problem. "
+            "With --log: recompute every entry's leaf hash and the whole tree from the stored entries, "
+            "compare them with the stored subtree hashes and the signed checkpoint, and name the first "
+            "entry that does not match (exit 1)."
+        ),
+    )
+    verify.add_argument("receipt", nargs="?", metavar="RECEIPT.json", help="a receipt from /api/v1/log/entries/SEQ/receipt")
+    verify.add_argument("--key", help="the log's verifier key to trust (from /.well-known/conceptcloud-log-key)")
+    verify.add_argument("--log", action="store_true", help="check the whole stored log instead of a receipt")
+    verify.set_defaults(func=cmd_verify)
 
     manage = sub.add_parser(
         "manage",

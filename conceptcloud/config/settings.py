@@ -7,6 +7,7 @@ CC_SECRET_KEY     overrides the key generated once into the data folder.
 CC_DEBUG          "1"/"true" for debug pages; off by default.
 CC_ALLOWED_HOSTS  comma-separated host names (default: localhost names).
 CC_SMTP_HOST ...  outgoing mail; without it e-mail goes to the console.
+CC_LOG_ORIGIN     the name the creative history's checkpoints are signed under.
 The README lists every variable.
 """
 
@@ -184,6 +185,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or _flag("CC_TESTING")
 
 # Attachments: what may be uploaded to an asset.
+# The creative history's log name (C2SP checkpoint origin and signing key name);
+# its Ed25519 key is generated once into DATA_DIR / "log_key.ed25519".
+CC_LOG_ORIGIN = os.environ.get("CC_LOG_ORIGIN", "conceptcloud.localhost/log")
 CC_ATTACHMENT_MAX_BYTES = int(os.environ.get("CC_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -348,6 +348,8 @@ def build_api(*, auth: list) -> ConceptCloudAPI:
                 {"name": "Organisations", "description": "Universities, TLOs, companies... and their members."},
                 {"name": "People", "description": "The directory of people, and your own profile."},
                 {"name": "Tokens", "description": "Your personal API tokens."},
+                {"name": "History", "description": "The creative history's transparency log: signed "
+                 "checkpoints, the public key, RFC 9162 proofs and receipts."},
             ]
         },
     )

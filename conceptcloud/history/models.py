@@ -3,6 +3,9 @@
 `Entry` rows are never updated or deleted. `LogHead` is a single row that
 serialises appends: a writer locks it, takes the next sequence number and
 moves it on in the same transaction as the change the entry records.
+`SubtreeHash` keeps the hash of every complete aligned subtree of the RFC 9162
+tree (see merkle.py), written with the entry that completes it, so proofs and
+roots never rebuild the tree.
 """
 
 from django.conf import settings
@@ -38,3 +41,14 @@ class CommitmentSalt(models.Model):
 
     entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="salt")
     salt = models.BinaryField(max_length=32)
+
+
+class SubtreeHash(models.Model):
+    """MTH of leaves [index·2^level, (index+1)·2^level); level 0 holds the leaf hashes."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="history_subtree_level_index")]

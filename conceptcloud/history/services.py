@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from conceptcloud.history.canonical import canonical_bytes, commitment, leaf_hash, new_salt
-from conceptcloud.history.models import CommitmentSalt, Entry, LogHead
+from conceptcloud.history.merkle import node_hash
+from conceptcloud.history.models import CommitmentSalt, Entry, LogHead, SubtreeHash
 
 
 def entry_append(
@@ -61,6 +63,30 @@ def entry_append(
     )
     if salt is not None:
         CommitmentSalt.objects.create(entry=entry, salt=salt)
+    _subtrees_append(index=head.size, leaf=entry.leaf_hash)
     head.size += 1
     head.save(update_fields=["size"])
     return entry
+
+
+def _subtrees_append(*, index: int, leaf: bytes) -> None:
+    """Store leaf `index` as (0, index) and every subtree it completes.
+
+    Leaf i completes one subtree per trailing 1 bit of i (a carry in binary
+    addition): at level l the new node is (l + 1, i >> (l + 1)), from its left
+    sibling (l, (i >> l) - 1) and the node just made. The left siblings are
+    read in one query; on average fewer than one exists per append.
+    """
+    carries = (index ^ (index + 1)).bit_length() - 1  # trailing 1 bits of index
+    lefts = {}
+    if carries:
+        query = Q()
+        for level in range(carries):
+            query |= Q(level=level, index=(index >> level) - 1)
+        lefts = {(row.level, row.index): bytes(row.hash) for row in SubtreeHash.objects.filter(query)}
+    rows = [SubtreeHash(level=0, index=index, hash=leaf)]
+    value = leaf
+    for level in range(carries):
+        value = node_hash(lefts[(level, (index >> level) - 1)], value)
+        rows.append(SubtreeHash(level=level + 1, index=index >> (level + 1), hash=value))
+    SubtreeHash.objects.bulk_create(rows)

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
+from conceptcloud.history import selectors as history_selectors
+from conceptcloud.history.canonical import commitment
 from conceptcloud.registry.models import (
     AccessGrant,
     Asset,
@@ -399,3 +401,27 @@ def need_get_for_manager(*, need_id: int, user) -> Need:
 def needs_for_dashboard(*, user) -> QuerySet[Need]:
     org_ids = account_selectors.organisation_ids_for_user(user=user)
     return Need.objects.filter(seeker_org_id__in=org_ids).select_related("seeker_org")
+
+
+def entry_commitment_for_user(*, seq: int, user) -> dict[str, Any] | None:
+    """The opening {salt, content} of an asset entry's commitment, for the asset's managers only.
+
+    The content is the part of the version snapshot the entry left out; it is
+    returned only when it re-creates the entry's commitment, else the salt alone.
+    None for anyone else, and for entries without a commitment.
+    """
+    entry = history_selectors.entry_get(seq=seq)
+    kind, _colon, asset_id = entry.subject.partition(":")
+    salt = history_selectors.commitment_salt_get(entry=entry) if kind == "asset" and asset_id.isdigit() else None
+    if salt is None:
+        return None
+    asset = Asset.objects.filter(pk=int(asset_id)).first()
+    if asset is None or asset_access(asset=asset, user=user) != Access.MANAGE:
+        return None
+    opening: dict[str, Any] = {"salt": salt.hex()}
+    version = AssetVersion.objects.filter(asset=asset, number=entry.payload.get("version")).first()
+    if version is not None:
+        content = {key: value for key, value in version.snapshot.items() if key not in entry.payload}
+        if commitment(content, salt) == entry.payload.get("commitment", {}).get("value"):
+            opening["content"] = content
+    return opening

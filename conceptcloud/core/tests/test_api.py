@@ -206,9 +206,11 @@ def test_the_openapi_document_describes_every_resource(openapi):
         "/api/v1/organisations/", "/api/v1/organisations/{slug}", "/api/v1/organisations/{slug}/members",
         "/api/v1/organisations/{slug}/invitations", "/api/v1/people/", "/api/v1/people/me",
         "/api/v1/people/{username}", "/api/v1/tokens/", "/api/v1/tokens/{token_id}",
+        "/api/v1/log/checkpoint", "/api/v1/log/key", "/api/v1/log/proofs/inclusion",
+        "/api/v1/log/proofs/consistency", "/api/v1/log/entries/{seq}/receipt",
     ):
         assert path in openapi["paths"], path
-    assert {tag["name"] for tag in openapi["tags"]} == {"Assets", "Needs", "Organisations", "People", "Tokens"}
+    assert {tag["name"] for tag in openapi["tags"]} == {"Assets", "Needs", "Organisations", "People", "Tokens", "History"}
 
 
 def test_every_operation_has_a_summary_a_tag_and_problem_json_errors(openapi):
