@@ -44,7 +44,26 @@ class ModerationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def _report(self, request, *, changed: int, failures: list[str], done) -> None:
+    def _moderate(self, request, queryset, *, change, done, skip=lambda obj: None) -> None:
+        """Apply `change(obj)` (a service call) to every selected object and report.
+
+        `skip(obj)` returns None to go ahead, "" to pass the object over silently,
+        or a message to report it as not changed. A service's refusal is
+        reported by the object's title; the others still go through.
+        """
+        changed, failures = 0, []
+        for obj in queryset:
+            reason = skip(obj)
+            if reason is not None:
+                if reason:
+                    failures.append(reason)
+                continue
+            try:
+                change(obj)
+            except ApplicationError as error:
+                failures.append(f"{obj.title}: {error.message}")
+            else:
+                changed += 1
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
         if changed or not failures:
@@ -74,22 +93,13 @@ class AssetAdmin(ModerationAdmin):
 
     @admin.action(description=_("Withdraw the selected assets (moderation)"))
     def withdraw(self, request, queryset):
-        changed, failures = 0, []
-        for asset in queryset:
-            if asset.withdrawn_by_operator:
-                continue
-            try:
-                services.asset_set_status(
-                    actor=request.user, asset=asset, status=Asset.Status.WITHDRAWN, reason=MODERATION_REASON
-                )
-            except ApplicationError as error:
-                failures.append(f"{asset.title}: {error.message}")
-            else:
-                changed += 1
-        self._report(
+        self._moderate(
             request,
-            changed=changed,
-            failures=failures,
+            queryset,
+            skip=lambda asset: "" if asset.withdrawn_by_operator else None,
+            change=lambda asset: services.asset_set_status(
+                actor=request.user, asset=asset, status=Asset.Status.WITHDRAWN, reason=MODERATION_REASON
+            ),
             done=lambda n: ngettext(
                 "%(n)d asset withdrawn: only its owners can see it now.",
                 "%(n)d assets withdrawn: only their owners can see them now.",
@@ -100,25 +110,17 @@ class AssetAdmin(ModerationAdmin):
 
     @admin.action(description=_("Reinstate (publish) the selected assets"))
     def reinstate(self, request, queryset):
-        changed, failures = 0, []
-        for asset in queryset:
-            if not asset.withdrawn_by_operator:
-                # Drafts and the owners' own withdrawals are the owners' decision.
-                failures.append(
-                    gettext("%(title)s: not withdrawn by the operator; only its owners can publish it.")
-                    % {"title": asset.title}
-                )
-                continue
-            try:
-                services.asset_set_status(actor=request.user, asset=asset, status=Asset.Status.PUBLISHED)
-            except ApplicationError as error:
-                failures.append(f"{asset.title}: {error.message}")
-            else:
-                changed += 1
-        self._report(
+        # Drafts and the owners' own withdrawals are the owners' decision.
+        self._moderate(
             request,
-            changed=changed,
-            failures=failures,
+            queryset,
+            skip=lambda asset: None
+            if asset.withdrawn_by_operator
+            else gettext("%(title)s: not withdrawn by the operator; only its owners can publish it.")
+            % {"title": asset.title},
+            change=lambda asset: services.asset_set_status(
+                actor=request.user, asset=asset, status=Asset.Status.PUBLISHED
+            ),
             done=lambda n: ngettext(
                 "%(n)d asset reinstated: it is published again.",
                 "%(n)d assets reinstated: they are published again.",
@@ -146,43 +148,24 @@ class NeedAdmin(ModerationAdmin):
 
     @admin.action(description=_("Close the selected needs (moderation)"))
     def close(self, request, queryset):
-        changed, failures = 0, []
-        for need in queryset:
-            if need.closed_by_operator:
-                continue
-            try:
-                services.need_set_status(actor=request.user, need=need, status=Need.Status.CLOSED)
-            except ApplicationError as error:
-                failures.append(f"{need.title}: {error.message}")
-            else:
-                changed += 1
-        self._report(
+        self._moderate(
             request,
-            changed=changed,
-            failures=failures,
+            queryset,
+            skip=lambda need: "" if need.closed_by_operator else None,
+            change=lambda need: services.need_set_status(actor=request.user, need=need, status=Need.Status.CLOSED),
             done=lambda n: ngettext("%(n)d need closed.", "%(n)d needs closed.", n) % {"n": n},
         )
 
     @admin.action(description=_("Reopen the selected needs"))
     def reopen(self, request, queryset):
-        changed, failures = 0, []
-        for need in queryset:
-            if not need.closed_by_operator:
-                # Its organisation decides about a need the operator did not close.
-                failures.append(
-                    gettext("%(title)s: not closed by the operator; only its organisation can reopen it.")
-                    % {"title": need.title}
-                )
-                continue
-            try:
-                services.need_set_status(actor=request.user, need=need, status=Need.Status.OPEN)
-            except ApplicationError as error:
-                failures.append(f"{need.title}: {error.message}")
-            else:
-                changed += 1
-        self._report(
+        # Its organisation decides about a need the operator did not close.
+        self._moderate(
             request,
-            changed=changed,
-            failures=failures,
+            queryset,
+            skip=lambda need: None
+            if need.closed_by_operator
+            else gettext("%(title)s: not closed by the operator; only its organisation can reopen it.")
+            % {"title": need.title},
+            change=lambda need: services.need_set_status(actor=request.user, need=need, status=Need.Status.OPEN),
             done=lambda n: ngettext("%(n)d need reopened.", "%(n)d needs reopened.", n) % {"n": n},
         )
