@@ -106,14 +106,6 @@ def asset_get_for_user(*, asset_id: int, user) -> AssetView:
     return AssetView(asset=asset, access=access)
 
 
-def asset_get_for_manager(*, asset_id: int, user) -> Asset:
-    """Fetch an asset the user may edit; anything else is NotFound."""
-    view = asset_get_for_user(asset_id=asset_id, user=user)
-    if not view.can_manage:
-        raise NotFound(_("No such asset."))
-    return view.asset
-
-
 def assets_visible_to(*, user) -> QuerySet[Asset]:
     """Assets the user may at least see the teaser of (published, or managed)."""
     published = Q(status=Asset.Status.PUBLISHED)

@@ -49,6 +49,7 @@ from conceptcloud.registry.models import (
     Need,
     NeedFacet,
 )
+from conceptcloud.registry.selectors import Access, asset_access
 from conceptcloud.registry.vocab import IP_OFFICES, check_cpc_codes, check_rights_statement, cpc_normalise
 
 ALLOWED_ATTACHMENT_TYPES = {
@@ -309,7 +310,6 @@ def asset_update(*, actor, asset: Asset, data: AssetData, note: str = "") -> Ass
     """Apply an edit as a new version; an edit that changes nothing creates nothing.
 
     The owner cannot be changed here: ownership moves by transfer, not by edit.
-    The caller must have fetched `asset` through `asset_get_for_manager`.
     """
     _require_manager(actor, asset)
     _check_asset(data, actor=actor)
@@ -330,11 +330,13 @@ def asset_update(*, actor, asset: Asset, data: AssetData, note: str = "") -> Ass
     return locked
 
 
+def _manages(actor, asset: Asset) -> bool:
+    return asset_access(asset=asset, user=actor) == Access.MANAGE
+
+
 def _require_manager(actor, asset: Asset) -> None:
     """Only the asset's managers change it, whoever calls (views and the API check first)."""
-    from conceptcloud.registry.selectors import Access, asset_access
-
-    if asset_access(asset=asset, user=actor) != Access.MANAGE:
+    if not _manages(actor, asset):
         raise NotFound(_("No such asset."))
 
 
@@ -350,9 +352,7 @@ def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> A
     """
     if status not in Asset.Status.values:
         raise InvalidInput.field("status", _("Choose draft, published or withdrawn."))
-    from conceptcloud.registry.selectors import Access, asset_access
-
-    manages = asset_access(asset=asset, user=actor) == Access.MANAGE
+    manages = _manages(actor, asset)
     if not (actor.is_staff or manages):
         raise NotFound(_("No such asset."))
     by_operator = actor.is_staff and not manages
@@ -480,9 +480,7 @@ def attachment_remove(*, actor, asset: Asset, attachment_id: int) -> None:
 
 def access_grant(*, actor, asset: Asset, user, reason: str = "") -> AccessGrant:
     """Let one person read a confidential asset's details. Managers only."""
-    from conceptcloud.registry.selectors import Access, asset_access
-
-    if asset_access(asset=asset, user=actor) != Access.MANAGE:
+    if not _manages(actor, asset):
         raise PermissionDenied(_("Only the owner can grant access."))
     if not user.is_active:
         raise InvalidInput.field("username", _("This person cannot receive access."))
@@ -498,9 +496,7 @@ def access_grant(*, actor, asset: Asset, user, reason: str = "") -> AccessGrant:
 
 
 def access_revoke(*, actor, asset: Asset, user) -> None:
-    from conceptcloud.registry.selectors import Access, asset_access
-
-    if asset_access(asset=asset, user=actor) != Access.MANAGE:
+    if not _manages(actor, asset):
         raise PermissionDenied(_("Only the owner can revoke access."))
     with transaction.atomic():
         updated = AccessGrant.objects.filter(asset=asset, user=user, revoked_at__isnull=True).update(
