@@ -13,5 +13,10 @@ from conceptcloud.config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The SQLite test database is a file in the data folder, not Django's in-memory
+# default, so other processes can open it (history/tests/test_concurrency.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": DATA_DIR / "test.sqlite3"}  # noqa: F405
+
 # WhiteNoise expects the collected-files folder to exist even when it serves from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
