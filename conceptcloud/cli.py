@@ -119,14 +119,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print("give either a receipt or --log", file=sys.stderr)
             return 2
         _django_setup()
-        from conceptcloud.history.selectors import log_audit, log_size
+        from conceptcloud.history.selectors import checkpoint_latest, checkpoints_after, log_audit, log_size
 
         found = log_audit()
         for problem in found:
             print(problem)
         if found:
             return 1
-        print(f"valid: all {log_size()} entries match their leaf hashes, the stored tree and the signed checkpoint")
+        latest = checkpoint_latest()
+        signed = (
+            f"the {checkpoints_after(size=-1).count()} checkpoints handed out (the latest, of {latest.size} entries, "
+            "signed by the log's key)"
+            if latest is not None
+            else "no checkpoint handed out yet"
+        )
+        print(f"valid: all {log_size()} entries match their leaf hashes, the stored tree and {signed}")
         return 0
     if not args.receipt:
         print("give a receipt file or --log", file=sys.stderr)
@@ -209,8 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
             "that the checkpoint is signed by the log's key and, for an owner's receipt, that the salt and "
             "content open the entry's commitment; exit 1 listing every problem. "
             "With --log: recompute every entry's leaf hash and the whole tree from the stored entries, "
-            "compare them with the stored subtree hashes and the signed checkpoint, and name the first "
-            "entry that does not match (exit 1)."
+            "compare them with the stored subtree hashes and with every checkpoint the log has handed out "
+            "(the latest one's signature checked with the log's key), and name the first entry that does "
+            "not match (exit 1)."
         ),
     )
     verify.add_argument("receipt", nargs="?", metavar="RECEIPT.json", help="a receipt from /api/v1/log/entries/SEQ/receipt")

@@ -1,13 +1,17 @@
 """The creative history's public log API (tag "History"), under /api/v1/log/.
 
-    GET log/checkpoint                       signed checkpoint note (text/plain; ?format=json)
+    GET log/checkpoint                       the newest signed checkpoint (text/plain; ?format=json)
+    GET log/checkpoints?after=               every stored checkpoint of a larger tree, paginated
     GET log/key                              the log's verifier key
     GET log/proofs/inclusion?seq=&size=      RFC 9162 inclusion proof
     GET log/proofs/consistency?first=&second=  RFC 9162 consistency proof
 
-Receipts need the asset check for commitment openings, so their endpoint lives
-in registry/receipts_api.py. Every answer here is public: entries hold no
-confidential text.
+Entries and receipts follow the registry's visibility rule (who may see an
+entry's subject), so their endpoints live in registry/log_api.py. Everything
+here is public: hashes, sizes and signed notes. A checkpoint is handed out
+only through `checkpoint_publish`, which stores it, so a witness can fetch
+every one ever given to anyone (`log/checkpoints`) and ask for consistency
+proofs between them.
 """
 
 from __future__ import annotations
@@ -15,14 +19,18 @@ from __future__ import annotations
 import base64
 from typing import Literal
 
+from datetime import datetime
+
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from conceptcloud.core.api import problems
+from conceptcloud.core.pagination import Page, PageParams, paginate
 from conceptcloud.history import selectors
-from conceptcloud.history.checkpoint import checkpoint_verify
+from conceptcloud.history.checkpoints import checkpoint_publish
 from conceptcloud.history.keys import log_public_key, log_verifier_key
+from conceptcloud.history.models import Checkpoint
 
 router = Router(tags=["History"])
 
@@ -32,6 +40,7 @@ class CheckpointOut(Schema):
     tree_size: int
     root_hash: str = Field(description="Base64 SHA-256 root hash (RFC 9162).")
     note: str = Field(description="The signed note (C2SP tlog-checkpoint).")
+    created_at: datetime = Field(description="When the platform first signed this tree size.")
 
 
 class KeyOut(Schema):
@@ -53,15 +62,30 @@ class ConsistencyProofOut(Schema):
     consistency_proof: list[str]
 
 
+def _checkpoint_out(checkpoint: Checkpoint) -> dict:
+    return {"origin": checkpoint.note.split("\n", 1)[0], "tree_size": checkpoint.size,
+            "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode(), "note": checkpoint.note,
+            "created_at": checkpoint.created_at}
+
+
 @router.get("/log/checkpoint", response={200: CheckpointOut, **problems(401, 422)}, summary="The signed checkpoint")
 def log_checkpoint(request, format: Literal["note", "json"] = "note"):
-    """The current tree's checkpoint as a C2SP signed note (text/plain), or with `?format=json` as JSON."""
-    note = selectors.checkpoint_sign(size=selectors.log_size())
+    """The newest checkpoint as a C2SP signed note (text/plain), or with `?format=json` as JSON.
+
+    If the log grew since the newest stored checkpoint, one of the current tree is signed and stored first."""
+    checkpoint = checkpoint_publish()
     if format == "note":
-        return HttpResponse(note, content_type="text/plain; charset=utf-8")
-    checkpoint = checkpoint_verify(note, log_verifier_key())
-    return {"origin": checkpoint.origin, "tree_size": checkpoint.size,
-            "root_hash": base64.b64encode(checkpoint.root).decode(), "note": note}
+        return HttpResponse(checkpoint.note, content_type="text/plain; charset=utf-8")
+    return _checkpoint_out(checkpoint)
+
+
+@router.get(
+    "/log/checkpoints", response={200: Page[CheckpointOut], **problems(401, 422)}, summary="Stored checkpoints"
+)
+def log_checkpoints(request, paging: Query[PageParams], after: int = -1):
+    """Every checkpoint the log has handed out, smallest tree first; with `after`, those of more than
+    `after` entries (a witness gives the size it last saw)."""
+    return paginate(request, selectors.checkpoints_after(size=after), paging, shape=_checkpoint_out)
 
 
 @router.get("/log/key", response={200: KeyOut, **problems(401)}, summary="The log's public key")

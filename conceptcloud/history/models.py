@@ -5,7 +5,9 @@ serialises appends: a writer locks it, takes the next sequence number and
 moves it on in the same transaction as the change the entry records.
 `SubtreeHash` keeps the hash of every complete aligned subtree of the RFC 9162
 tree (see merkle.py), written with the entry that completes it, so proofs and
-roots never rebuild the tree.
+roots never rebuild the tree. `Checkpoint` keeps every signed checkpoint the
+log has handed out, one per tree size, so `verify --log` can hold the entries
+to what was signed.
 """
 
 from django.conf import settings
@@ -52,3 +54,19 @@ class SubtreeHash(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="history_subtree_level_index")]
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint as it was handed out: stored once per tree size, never changed.
+
+    `root_hash` and `note` say the same thing (the note's text states the size
+    and the base64 root); `note` is the C2SP signed note, byte for byte.
+    """
+
+    size = models.BigIntegerField(primary_key=True)
+    root_hash = models.BinaryField(max_length=32)
+    note = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["size"]

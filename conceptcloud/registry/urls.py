@@ -27,6 +27,7 @@ urlpatterns = [
     path("assets/<int:asset_id>/access/revoke/", views.access_revoke, name="access_revoke"),
     path("assets/<int:asset_id>/versions/", views.asset_versions, name="asset_versions"),
     path("assets/<int:asset_id>/versions/<int:number>/", views.asset_version, name="asset_version"),
+    path("log/entries/<int:seq>/receipt.json", views.entry_receipt, name="entry_receipt"),
     path("needs/", views.need_list, name="need_list"),
     path("needs/new/", views.need_create, name="need_create"),
     path("needs/<int:need_id>/", views.need_detail, name="need_detail"),

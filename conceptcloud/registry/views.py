@@ -8,6 +8,7 @@
     attachment_add / attachment_remove / attachment_download
     access_grant / access_revoke      who may read a confidential asset's details
     asset_versions / asset_version    the version history, one version against the one before
+    entry_receipt                     an entry's receipt as a JSON download (the API's answer)
     cpc_check                         htmx fragment: the titles of the CPC codes being typed
     need_list / need_detail / need_create / need_edit / need_status
     dashboard                         my assets, organisations, needs and assets shared with me
@@ -27,18 +28,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _, gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_names
 from conceptcloud.core.errors import ApplicationError, NotFound
-from conceptcloud.registry import selectors, services
+from conceptcloud.history.checkpoints import checkpoint_publish
+from conceptcloud.registry import history, selectors, services
 from conceptcloud.registry.files import attachment_response
 from conceptcloud.registry.forms import (
     AccessGrantForm,
@@ -224,6 +227,7 @@ def _render_asset(request: HttpRequest, view: selectors.AssetView, **forms) -> H
         "attachments": selectors.attachments_for_view(view=view),
         "ip_offices": IP_OFFICES,
         "availability_choices": Asset.Availability.choices,
+        "timeline": history.asset_timeline_for_user(view=view),
     }
     if view.can_manage:
         context.update(
@@ -560,6 +564,21 @@ def asset_version(request: HttpRequest, asset_id: int, number: int) -> HttpRespo
         "first": version["number"] == 1,
     }
     return render(request, "registry/asset_version.html", context)
+
+
+@require_GET
+def entry_receipt(request: HttpRequest, seq: int) -> JsonResponse:
+    """The receipt the API gives (GET /api/v1/log/entries/<seq>/receipt), as a file to keep.
+
+    Same rule: a 404 for an entry about something the viewer may not see; the
+    commitment opening only for the asset's managers, so never a shared cache.
+    """
+    checkpoint = checkpoint_publish()
+    receipt = _found(history.entry_receipt_for_user, seq=seq, user=request.user, checkpoint=checkpoint)
+    response = JsonResponse(receipt, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="receipt-{seq}.json"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def cpc_check(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,7 @@ import base64
 
 from conceptcloud.history import merkle
 from conceptcloud.history.checkpoint import checkpoint_verify
-from conceptcloud.history.models import Entry
+from conceptcloud.history.models import Checkpoint, Entry
 from conceptcloud.history.receipts import verify_receipt
 
 
@@ -67,3 +67,40 @@ def test_only_the_owner_gets_the_commitment_opening_in_a_receipt(db, client, mak
     receipt = client.get(f"/api/v1/log/entries/{seq}/receipt").json()
     assert receipt["commitment"]["content"]["details"] == "Confidential tolerances: 0.002 mm."
     assert verify_receipt(receipt, key=_key(client)) == []
+
+
+def test_the_checkpoint_endpoint_answers_the_newest_checkpoint_and_stores_one_per_size(db, client, append_entries):
+    append_entries(3)
+    first = client.get("/api/v1/log/checkpoint").content.decode()
+    assert client.get("/api/v1/log/checkpoint").content.decode() == first
+    assert list(Checkpoint.objects.values_list("note", flat=True)) == [first]
+    append_entries(2)
+    body = client.get("/api/v1/log/checkpoint?format=json").json()
+    stored = Checkpoint.objects.order_by("size").last()
+    assert body["tree_size"] == stored.size == Entry.objects.count() and body["note"] == stored.note
+    assert body["origin"] == "conceptcloud.localhost/log" and body["created_at"]
+
+
+def test_a_receipt_carries_a_stored_checkpoint(db, client, make_user, make_asset):
+    asset = make_asset(make_user("owner"))
+    seq = Entry.objects.filter(subject=f"asset:{asset.pk}").last().seq
+    receipt = client.get(f"/api/v1/log/entries/{seq}/receipt").json()
+    assert Checkpoint.objects.get(size=receipt["tree_size"]).note == receipt["checkpoint"]
+
+
+def test_a_witness_lists_every_checkpoint_after_the_size_it_last_saw(db, client, append_entries):
+    sizes = []
+    for count in (2, 1, 4, 3):
+        append_entries(count)
+        sizes.append(client.get("/api/v1/log/checkpoint?format=json").json()["tree_size"])
+    everything = client.get("/api/v1/log/checkpoints").json()
+    assert [item["tree_size"] for item in everything["items"]] == sizes and everything["count"] == 4
+    key = _key(client)
+    for item in everything["items"]:
+        checkpoint = checkpoint_verify(item["note"], key)
+        assert (checkpoint.size, base64.b64encode(checkpoint.root).decode()) == (item["tree_size"], item["root_hash"])
+    page = client.get(f"/api/v1/log/checkpoints?after={sizes[0]}&page_size=2").json()
+    assert [item["tree_size"] for item in page["items"]] == sizes[1:3] and page["count"] == 3
+    rest = client.get(page["next"]).json()
+    assert [item["tree_size"] for item in rest["items"]] == sizes[3:] and rest["next"] is None
+    assert client.get("/api/v1/log/checkpoints?page_size=0").status_code == 422

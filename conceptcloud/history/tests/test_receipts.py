@@ -6,6 +6,7 @@ import pytest
 from conceptcloud.history.keys import log_verifier_key
 from conceptcloud.history.models import Entry
 from conceptcloud.history.receipts import receipt_summary, verify_receipt
+from conceptcloud.history.checkpoints import checkpoint_publish
 from conceptcloud.history.selectors import entry_receipt
 from conceptcloud.registry.selectors import entry_commitment_for_user
 
@@ -17,7 +18,7 @@ def _last_entry_of(asset) -> Entry:
 def test_a_receipt_of_every_entry_verifies_offline(db, append_entries):
     entries = append_entries(6)
     for entry in entries:
-        receipt = json.loads(json.dumps(entry_receipt(seq=entry.seq)))
+        receipt = json.loads(json.dumps(entry_receipt(seq=entry.seq, checkpoint=checkpoint_publish())))
         assert verify_receipt(receipt, key=log_verifier_key()) == []
         assert receipt["entry"].encode() == bytes(entry.canonical)
         assert receipt_summary(receipt).startswith(f"valid: entry {entry.seq} (test.entry about x:1) at ")
@@ -36,7 +37,7 @@ def test_a_receipt_of_every_entry_verifies_offline(db, append_entries):
 )
 def test_a_changed_receipt_is_rejected(db, append_entries, change, problem):
     entries = append_entries(5)
-    receipt = entry_receipt(seq=entries[3].seq)
+    receipt = entry_receipt(seq=entries[3].seq, checkpoint=checkpoint_publish())
     changed = copy.deepcopy(receipt)
     change(changed)
     problems = verify_receipt(changed)
@@ -44,7 +45,7 @@ def test_a_changed_receipt_is_rejected(db, append_entries, change, problem):
 
 
 def test_a_receipt_signed_by_another_key_is_rejected_when_the_key_is_pinned(db, append_entries):
-    receipt = entry_receipt(seq=append_entries(1)[0].seq)
+    receipt = entry_receipt(seq=append_entries(1)[0].seq, checkpoint=checkpoint_publish())
     other = "conceptcloud.localhost/log+00000000+" + "A" * 44
     assert verify_receipt(receipt, key=other)
 
@@ -56,7 +57,7 @@ def test_the_owner_of_a_confidential_asset_can_open_its_commitment(db, make_user
     assert "Confidential tolerances" not in bytes(entry.canonical).decode()
     opening = entry_commitment_for_user(seq=entry.seq, user=owner)
     assert opening["content"]["details"] == "Confidential tolerances: 0.002 mm."
-    receipt = entry_receipt(seq=entry.seq, commitment=opening)
+    receipt = entry_receipt(seq=entry.seq, checkpoint=checkpoint_publish(), commitment=opening)
     assert verify_receipt(receipt) == []
     assert "commitment opens" in receipt_summary(receipt)
     assert entry_commitment_for_user(seq=entry.seq, user=stranger) is None

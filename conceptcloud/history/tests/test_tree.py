@@ -6,7 +6,8 @@ from django.apps import apps
 
 from conceptcloud.history import merkle
 from conceptcloud.history.models import Entry, SubtreeHash
-from conceptcloud.history.selectors import checkpoint_sign, log_size
+from conceptcloud.history.checkpoints import checkpoint_publish
+from conceptcloud.history.selectors import log_size
 from conceptcloud.history.checkpoint import checkpoint_verify
 from conceptcloud.history.keys import log_verifier_key
 from conceptcloud.history.tree import tree_consistency_proof, tree_inclusion_proof, tree_root
@@ -37,7 +38,7 @@ def test_the_data_migration_fills_the_subtree_hashes_of_existing_entries(db, app
 def test_proofs_from_the_database_verify_against_signed_checkpoints(db, append_entries, django_assert_max_num_queries):
     entries = append_entries(11)
     size = log_size()
-    checkpoint = checkpoint_verify(checkpoint_sign(size=size), log_verifier_key())
+    checkpoint = checkpoint_verify(checkpoint_publish().note, log_verifier_key())
     assert checkpoint.root == merkle.root([bytes(e.leaf_hash) for e in Entry.objects.order_by("seq")])
     for entry in entries:
         with django_assert_max_num_queries(1):

@@ -621,3 +621,58 @@ def test_service_errors_are_translated_too(cast, client_of):
     client.cookies["django_language"] = "ja"
     page = body(client.post("/assets/new/", asset_form(cpc_codes="Z99Z 1/00")))
     assert "不明なCPCコード: Z99Z 1/00" in page
+
+
+# ---------------------------------------------------------------- timeline and receipts
+
+
+def test_the_asset_page_shows_its_timeline_with_people_and_receipt_links(cast, make_asset, client_of):
+    asset = make_asset(cast.owner, org=cast.org)
+    asset_update(
+        actor=cast.member, asset=asset, note="clearer",
+        data=AssetData(kind="technology", title=asset.title, summary="Clearer summary.", owner_org=cast.org.slug),
+    )
+    seqs = list(Entry.objects.filter(subject=f"asset:{asset.pk}").order_by("seq").values_list("seq", flat=True))
+    page = body(client_of(None).get(f"/assets/{asset.pk}/"))
+    timeline = page[page.index('id="timeline-heading"'):]
+    assert timeline.index("Registered") < timeline.index("Updated")
+    assert 'by <a href="/people/owner/">Owner</a>' in timeline and 'by <a href="/people/member/">Member</a>' in timeline
+    for seq in seqs:
+        assert f'href="/log/entries/{seq}/receipt.json" download' in timeline
+
+
+def test_a_receipt_downloads_as_the_same_json_as_the_api_and_verifies_with_the_cli(
+    cast, make_asset, client_of, tmp_path
+):
+    from conceptcloud.cli import main
+
+    asset = make_asset(cast.owner)
+    seq = Entry.objects.filter(subject=f"asset:{asset.pk}").last().seq
+    client = client_of(None)
+    response = client.get(f"/log/entries/{seq}/receipt.json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == f'attachment; filename="receipt-{seq}.json"'
+    assert "private" in response["Cache-Control"]
+    assert response.json() == client.get(f"/api/v1/log/entries/{seq}/receipt").json()
+    path = tmp_path / f"receipt-{seq}.json"
+    path.write_bytes(response.content)
+    key = client.get("/.well-known/conceptcloud-log-key").content.decode().strip()
+    assert main(["verify", str(path), "--key", key]) == 0
+
+
+def test_a_receipt_download_follows_the_visibility_rule_and_opens_the_commitment_for_managers_only(
+    cast, make_asset, client_of
+):
+    draft = make_asset(cast.owner, org=cast.org, publish=False)
+    draft_seq = Entry.objects.filter(subject=f"asset:{draft.pk}").last().seq
+    assert client_of(None).get(f"/log/entries/{draft_seq}/receipt.json").status_code == 404
+    assert client_of(cast.outsider).get(f"/log/entries/{draft_seq}/receipt.json").status_code == 404
+    assert client_of(cast.member).get(f"/log/entries/{draft_seq}/receipt.json").status_code == 200
+    secret = make_asset(cast.owner, org=cast.org, visibility="confidential")
+    seq = Entry.objects.filter(subject=f"asset:{secret.pk}").last().seq
+    for viewer in (None, cast.outsider):
+        receipt = client_of(viewer).get(f"/log/entries/{seq}/receipt.json").json()
+        assert "commitment" not in receipt and "Confidential tolerances" not in str(receipt)
+    opened = client_of(cast.member).get(f"/log/entries/{seq}/receipt.json").json()
+    assert opened["commitment"]["content"]["details"] == "Confidential tolerances: 0.002 mm."
+    assert client_of(None).post(f"/log/entries/{seq}/receipt.json").status_code == 405
