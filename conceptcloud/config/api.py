@@ -4,11 +4,13 @@ from conceptcloud.accounts.api import router as accounts_router
 from conceptcloud.accounts.auth import AUTH_OPTIONAL
 from conceptcloud.core.api import build_api
 from conceptcloud.history.api import router as history_router
+from conceptcloud.lineage.api import router as lineage_router
 from conceptcloud.registry.api import router as registry_router
-from conceptcloud.registry.receipts_api import router as receipts_router
+from conceptcloud.registry.log_api import router as log_router
 
 api = build_api(auth=AUTH_OPTIONAL)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", history_router)
-api.add_router("/v1/", receipts_router)
+api.add_router("/v1/", log_router)
+api.add_router("/v1/", lineage_router)

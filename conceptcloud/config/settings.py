@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "conceptcloud.history",
     "conceptcloud.accounts",
     "conceptcloud.registry",
+    "conceptcloud.lineage",
 ]
 
 MIDDLEWARE = [

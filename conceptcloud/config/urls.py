@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("conceptcloud.accounts.urls")),
     path("", include("conceptcloud.accounts.directory_urls")),
     path("", include("conceptcloud.registry.urls")),
+    path("", include("conceptcloud.lineage.urls")),
 ]
 
 admin.site.site_header = "Concept Cloud operator"

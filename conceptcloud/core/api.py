@@ -350,6 +350,8 @@ def build_api(*, auth: list) -> ConceptCloudAPI:
                 {"name": "Tokens", "description": "Your personal API tokens."},
                 {"name": "History", "description": "The creative history's transparency log: signed "
                  "checkpoints, the public key, RFC 9162 proofs and receipts."},
+                {"name": "Lineage", "description": "Contributors and their shares, lineage terms, derivation "
+                 "links (improve one asset, combine several), the lineage graph and W3C PROV export."},
             ]
         },
     )

@@ -208,9 +208,13 @@ def test_the_openapi_document_describes_every_resource(openapi):
         "/api/v1/people/{username}", "/api/v1/tokens/", "/api/v1/tokens/{token_id}",
         "/api/v1/log/checkpoint", "/api/v1/log/key", "/api/v1/log/proofs/inclusion",
         "/api/v1/log/proofs/consistency", "/api/v1/log/entries/{seq}/receipt",
+        "/api/v1/assets/{asset_id}/terms", "/api/v1/assets/{asset_id}/contributors",
+        "/api/v1/assets/{asset_id}/derivatives", "/api/v1/assets/{asset_id}/lineage", "/api/v1/assets/{asset_id}/prov",
+        "/api/v1/share-proposals/", "/api/v1/derivation-requests/",
     ):
         assert path in openapi["paths"], path
-    assert {tag["name"] for tag in openapi["tags"]} == {"Assets", "Needs", "Organisations", "People", "Tokens", "History"}
+    assert {tag["name"] for tag in openapi["tags"]} == {"Assets", "Needs", "Organisations", "People", "Tokens", "History",
+                                                         "Lineage"}
 
 
 def test_every_operation_has_a_summary_a_tag_and_problem_json_errors(openapi):
