@@ -9,6 +9,8 @@
     proposal_agree       /share-proposals/<id>/agree/    POST: share_proposal_agree
     proposal_decline     /share-proposals/<id>/decline/  POST: share_proposal_decline
     derivation_decide    /derivations/<id>/decide/     POST, the parent's managers: approve or decline
+    asset_prov           /assets/<id>/prov/<format>/   the asset's history as W3C PROV (prov-json, prov-o),
+                                                       a download, within what the viewer may see
 
 Assets come only through registry.selectors.asset_get_for_user, proposals and
 links through their *_get_for_user selectors: absent and invisible are the same
@@ -38,6 +40,7 @@ from conceptcloud.lineage.forms import (
     split_build_on_errors,
 )
 from conceptcloud.lineage.models import FULL_SHARE, MAX_PARENTS, Derivation, ShareProposal
+from conceptcloud.lineage.prov import PROV_MEDIA_TYPES, asset_prov_for_user
 from conceptcloud.registry.models import Asset
 from conceptcloud.registry.selectors import AssetFilters, AssetView, asset_get_for_user, asset_list
 
@@ -333,3 +336,17 @@ def derivation_decide(request: HttpRequest, derivation_id: int) -> HttpResponse:
         lambda: services.derivation_decide(actor=request.user, derivation=link, approve=approve),
         _("Approved: the link now counts.") if approve else _("Declined: the link is left out of the lineage."),
     )
+
+
+_PROV_FILE_ENDINGS = {"prov-json": "prov.json", "prov-o": "prov.jsonld"}
+
+
+def asset_prov(request: HttpRequest, asset_id: int, format: str) -> HttpResponse:
+    """The same document as GET /api/v1/assets/<id>/prov, as a file to save."""
+    if format not in PROV_MEDIA_TYPES:
+        raise Http404
+    document = _found(asset_prov_for_user, asset_id=asset_id, user=request.user, format=format)
+    response = HttpResponse(document, content_type=f"{PROV_MEDIA_TYPES[format]}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="asset-{asset_id}.{_PROV_FILE_ENDINGS[format]}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

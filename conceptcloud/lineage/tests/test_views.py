@@ -595,3 +595,35 @@ def test_every_lineage_post_needs_the_csrf_token(people, make_asset):
     ]:
         assert client.post(url, form).status_code == 403
     assert state() == before
+
+
+# ---------------------------------------------------------------- PROV downloads
+
+
+@pytest.mark.parametrize("format, media_type, ending, parse", [
+    ("prov-json", "application/json", "prov.json", {"format": "json"}),
+    ("prov-o", "application/ld+json", "prov.jsonld", {"format": "rdf", "rdf_format": "json-ld"}),
+])
+def test_the_asset_page_offers_its_history_as_prov_files_that_parse(people, family, format, media_type, ending, parse):
+    import warnings
+
+    from prov.model import ProvDocument, ProvWarning
+
+    child = family["combined"]
+    page = body(signed_in().get(f"/assets/{child.pk}/"))
+    assert f'href="/assets/{child.pk}/prov/{format}/"' in page
+    response = signed_in().get(f"/assets/{child.pk}/prov/{format}/")
+    assert response.status_code == 200 and response["Content-Type"].startswith(media_type)
+    assert response["Content-Disposition"] == f'attachment; filename="asset-{child.pk}.{ending}"'
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvWarning)
+        document = ProvDocument.deserialize(content=response.content.decode(), **parse)
+    derivations = [record for record in document.get_records() if record.get_type().localpart == "Derivation"]
+    assert len(derivations) == 3  # idea ← improved ← combined → other
+
+
+def test_prov_files_of_hidden_assets_and_unknown_formats_are_not_found(people, make_asset):
+    draft = make_asset(people["ana"], publish=False)
+    assert signed_in(people["ben"]).get(f"/assets/{draft.pk}/prov/prov-json/").status_code == 404
+    assert signed_in(people["ana"]).get(f"/assets/{draft.pk}/prov/prov-json/").status_code == 200
+    assert signed_in(people["ana"]).get(f"/assets/{draft.pk}/prov/turtle/").status_code == 404
