@@ -46,20 +46,13 @@ from conceptcloud.accounts.forms import (
 from conceptcloud.accounts.models import Membership
 from conceptcloud.core.codes import language_names
 from conceptcloud.core.errors import ApplicationError, NotFound
+from conceptcloud.core.views import found_or_404
 
 # Sign-ins made by the views themselves (after sign-up) name the backend that
 # checks passwords; the rate-limit backend only counts attempts.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ORGANISATIONS_PER_PAGE = 20
 PEOPLE_PER_PAGE = 24
-
-
-def _found(function, **kwargs):
-    """Call a selector (or a service that fetches what it changes); NotFound becomes the 404 page."""
-    try:
-        return function(**kwargs)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def _next_url(request) -> str:
@@ -217,7 +210,7 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
-    token = _found(services.token_revoke, actor=request.user, token_id=token_id)
+    token = found_or_404(services.token_revoke, actor=request.user, token_id=token_id)
     messages.success(request, _("The token “%(name)s” is revoked; programs using it are refused from now on.") % {"name": token.name})
     return redirect("accounts:token_list")
 
@@ -252,7 +245,7 @@ def organisation_create(request):
 
 
 def organisation_detail(request, slug: str):
-    org = _found(selectors.organisation_get, slug=slug)
+    org = found_or_404(selectors.organisation_get, slug=slug)
     return render(
         request,
         "accounts/organisation_detail.html",
@@ -268,7 +261,7 @@ def organisation_detail(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request, slug: str):
-    org = _found(selectors.organisation_get_for_admin, slug=slug, user=request.user)
+    org = found_or_404(selectors.organisation_get_for_admin, slug=slug, user=request.user)
     if request.method == "POST":
         form = OrganisationForm(request.POST)
         if form.is_valid():
@@ -294,7 +287,7 @@ def _invitation_url_base(request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_members(request, slug: str):
-    org = _found(selectors.organisation_get_for_admin, slug=slug, user=request.user)
+    org = found_or_404(selectors.organisation_get_for_admin, slug=slug, user=request.user)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,8 +320,8 @@ def organisation_members(request, slug: str):
 
 
 def _member_action(request, slug: str, username: str):
-    org = _found(selectors.organisation_get_for_admin, slug=slug, user=request.user)
-    return org, _found(selectors.membership_get, organisation=org, username=username)
+    org = found_or_404(selectors.organisation_get_for_admin, slug=slug, user=request.user)
+    return org, found_or_404(selectors.membership_get, organisation=org, username=username)
 
 
 @login_required
@@ -367,8 +360,8 @@ def membership_remove(request, slug: str, username: str):
 @login_required
 @require_POST
 def invitation_revoke(request, slug: str, invitation_id: int):
-    org = _found(selectors.organisation_get_for_admin, slug=slug, user=request.user)
-    invitation = _found(selectors.invitation_get_for_admin, organisation=org, invitation_id=invitation_id)
+    org = found_or_404(selectors.organisation_get_for_admin, slug=slug, user=request.user)
+    invitation = found_or_404(selectors.invitation_get_for_admin, organisation=org, invitation_id=invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as error:
@@ -381,7 +374,7 @@ def invitation_revoke(request, slug: str, invitation_id: int):
 @login_required
 @require_POST
 def organisation_leave(request, slug: str):
-    org = _found(selectors.organisation_get, slug=slug)
+    org = found_or_404(selectors.organisation_get, slug=slug)
     try:
         services.membership_remove(actor=request.user, organisation=org, user=request.user)
     except NotFound:
@@ -395,7 +388,7 @@ def organisation_leave(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
-    invitation = _found(selectors.invitation_get_by_token, token=token)
+    invitation = found_or_404(selectors.invitation_get_by_token, token=token)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return auth_views.redirect_to_login(request.path)
@@ -424,7 +417,7 @@ def person_list(request):
 
 
 def person_detail(request, username: str):
-    person = _found(selectors.person_get, username=username)
+    person = found_or_404(selectors.person_get, username=username)
     return render(
         request,
         "accounts/person_detail.html",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conceptcloud.core.errors import ApplicationError, NotFound
+from conceptcloud.core.views import found_or_404
 from conceptcloud.lineage import selectors, services
 from conceptcloud.lineage.forms import (
     BuildOnAssetForm,
@@ -47,17 +48,9 @@ from conceptcloud.registry.selectors import AssetFilters, AssetView, asset_get_f
 SEARCH_RESULTS = 20
 
 
-def _found(fetch, **kwargs):
-    """Call a selector; its NotFound (absent or invisible, the same answer) is a 404."""
-    try:
-        return fetch(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
 def _managed(request: HttpRequest, asset_id: int) -> AssetView:
     """The asset, if the signed-in user manages it; a 404 for everyone else."""
-    view = _found(asset_get_for_user, asset_id=asset_id, user=request.user)
+    view = found_or_404(asset_get_for_user, asset_id=asset_id, user=request.user)
     if not view.can_manage:
         raise Http404
     return view
@@ -141,7 +134,7 @@ def build_on(request: HttpRequest, asset_id: int) -> HttpResponse:
     "draft" registers. Whenever the page is shown again, the parents ticked or
     typed so far are ticked rows with their royalties and total.
     """
-    parent = _found(asset_get_for_user, asset_id=asset_id, user=request.user).asset
+    parent = found_or_404(asset_get_for_user, asset_id=asset_id, user=request.user).asset
     if request.method != "POST":
         asset_form = BuildOnAssetForm(
             user=request.user, initial={"kind": parent.kind, "language": parent.language, "sdgs": parent.sdgs}
@@ -303,7 +296,7 @@ def _decided(request: HttpRequest, call, success: str) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_agree(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    proposal = _found(selectors.share_proposal_get_for_user, proposal_id=proposal_id, user=request.user)
+    proposal = found_or_404(selectors.share_proposal_get_for_user, proposal_id=proposal_id, user=request.user)
     return _decided(
         request,
         lambda: services.share_proposal_agree(actor=request.user, proposal=proposal),
@@ -314,7 +307,7 @@ def proposal_agree(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_decline(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    proposal = _found(selectors.share_proposal_get_for_user, proposal_id=proposal_id, user=request.user)
+    proposal = found_or_404(selectors.share_proposal_get_for_user, proposal_id=proposal_id, user=request.user)
     return _decided(
         request,
         lambda: services.share_proposal_decline(actor=request.user, proposal=proposal),
@@ -325,7 +318,7 @@ def proposal_decline(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def derivation_decide(request: HttpRequest, derivation_id: int) -> HttpResponse:
-    link = _found(selectors.derivation_get_for_user, derivation_id=derivation_id, user=request.user)
+    link = found_or_404(selectors.derivation_get_for_user, derivation_id=derivation_id, user=request.user)
     decision = request.POST.get("decision")
     if decision not in ("approve", "decline"):
         messages.error(request, _("Choose whether to approve or decline the link."))
@@ -345,7 +338,7 @@ def asset_prov(request: HttpRequest, asset_id: int, format: str) -> HttpResponse
     """The same document as GET /api/v1/assets/<id>/prov, as a file to save."""
     if format not in PROV_MEDIA_TYPES:
         raise Http404
-    document = _found(asset_prov_for_user, asset_id=asset_id, user=request.user, format=format)
+    document = found_or_404(asset_prov_for_user, asset_id=asset_id, user=request.user, format=format)
     response = HttpResponse(document, content_type=f"{PROV_MEDIA_TYPES[format]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="asset-{asset_id}.{_PROV_FILE_ENDINGS[format]}"'
     response["Cache-Control"] = "private, no-store"

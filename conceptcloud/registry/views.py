@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_names
 from conceptcloud.core.errors import ApplicationError, NotFound
+from conceptcloud.core.views import found_or_404
 from conceptcloud.history.checkpoints import checkpoint_publish
 from conceptcloud.registry import history, selectors, services
 from conceptcloud.registry.files import attachment_response
@@ -62,14 +63,6 @@ from conceptcloud.registry.vocab import IP_OFFICES, RIGHTS_STATEMENTS, cpc_norma
 PAGE_SIZE = 20
 NEWEST_ON_HOME = 6
 TOP_COUNTRIES = 15
-
-
-def _found(fetch, **kwargs):
-    """Call a selector; its NotFound (absent or invisible, the same answer) is a 404."""
-    try:
-        return fetch(**kwargs)
-    except NotFound:
-        raise Http404 from None
 
 
 def _page(request: HttpRequest, queryset):
@@ -240,13 +233,13 @@ def _render_asset(request: HttpRequest, view: selectors.AssetView, **forms) -> H
 
 
 def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
-    view = _found(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
+    view = found_or_404(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
     return _render_asset(request, view)
 
 
 def _managed(request: HttpRequest, asset_id: int) -> selectors.AssetView:
     """The asset, if the signed-in user manages it; a 404 for everyone else."""
-    view = _found(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
+    view = found_or_404(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
     if not view.can_manage:
         raise Http404
     return view
@@ -381,7 +374,7 @@ def attachment_remove(request: HttpRequest, asset_id: int, attachment_id: int) -
 
 
 def attachment_download(request: HttpRequest, asset_id: int, attachment_id: int) -> FileResponse:
-    attachment = _found(
+    attachment = found_or_404(
         selectors.attachment_get_for_user, asset_id=asset_id, attachment_id=attachment_id, user=request.user
     )
     try:
@@ -418,7 +411,7 @@ def access_revoke(request: HttpRequest, asset_id: int) -> HttpResponse:
     form = AccessGrantForm(request.POST)
     if not form.is_valid():
         raise Http404
-    grant = _found(selectors.access_grant_get, view=view, username=form.cleaned_data["username"])
+    grant = found_or_404(selectors.access_grant_get, view=view, username=form.cleaned_data["username"])
     person = grant.user
     try:
         services.access_revoke(actor=request.user, asset=view.asset, user=person)
@@ -544,7 +537,7 @@ def _snapshot_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def asset_versions(request: HttpRequest, asset_id: int) -> HttpResponse:
-    view = _found(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
+    view = found_or_404(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
     versions = list(reversed(selectors.asset_versions_for_user(view=view)))
     for version in versions:
         version["change_rows"] = _change_rows(version["changes"])
@@ -553,8 +546,8 @@ def asset_versions(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 
 def asset_version(request: HttpRequest, asset_id: int, number: int) -> HttpResponse:
-    view = _found(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
-    version = _found(selectors.asset_version_diff, view=view, number=number)
+    view = found_or_404(selectors.asset_get_for_user, asset_id=asset_id, user=request.user)
+    version = found_or_404(selectors.asset_version_diff, view=view, number=number)
     context = {
         "view": view,
         "asset": view.asset,
@@ -574,7 +567,7 @@ def entry_receipt(request: HttpRequest, seq: int) -> JsonResponse:
     commitment opening only for the asset's managers, so never a shared cache.
     """
     checkpoint = checkpoint_publish()
-    receipt = _found(history.entry_receipt_for_user, seq=seq, user=request.user, checkpoint=checkpoint)
+    receipt = found_or_404(history.entry_receipt_for_user, seq=seq, user=request.user, checkpoint=checkpoint)
     response = JsonResponse(receipt, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="receipt-{seq}.json"'
     patch_cache_control(response, private=True, no_store=True)
@@ -629,7 +622,7 @@ def _render_need(request: HttpRequest, need: Need, *, status_form: NeedStatusFor
 
 
 def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
-    return _render_need(request, _found(selectors.need_get, need_id=need_id))
+    return _render_need(request, found_or_404(selectors.need_get, need_id=need_id))
 
 
 @login_required
@@ -649,7 +642,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = _found(selectors.need_get_for_manager, need_id=need_id, user=request.user)
+    need = found_or_404(selectors.need_get_for_manager, need_id=need_id, user=request.user)
     form = NeedForm(request.POST or None, user=request.user, need=need)
     if request.method == "POST" and form.is_valid():
         try:
@@ -665,7 +658,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_status(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = _found(selectors.need_get_for_manager, need_id=need_id, user=request.user)
+    need = found_or_404(selectors.need_get_for_manager, need_id=need_id, user=request.user)
     form = NeedStatusForm(request.POST)
     if form.is_valid():
         try:
