@@ -60,14 +60,20 @@ def _prepare() -> None:
     stamp.write_text(digest)
 
 
+def _load_demo(*, limit: int | None) -> None:
+    """The registry's demo data, then the lineage built on it; one summary line each."""
+    from conceptcloud.lineage.demo import demo_lineage_load
+    from conceptcloud.registry.demo import demo_load
+
+    print(demo_load(limit=limit).summary())
+    print(demo_lineage_load().summary())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _django_setup()
     _prepare()
     if args.demo:
-        from conceptcloud.registry.demo import demo_load
-
-        report = demo_load(limit=args.limit)
-        print(report.summary())
+        _load_demo(limit=args.limit)
     from gunicorn.app.base import BaseApplication
 
     from conceptcloud.config.wsgi import application
@@ -92,10 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _django_setup()
     _prepare()
-    from conceptcloud.registry.demo import demo_load
-
-    report = demo_load(limit=args.limit)
-    print(report.summary())
+    _load_demo(limit=args.limit)
     return 0
 
 
@@ -193,7 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo",
         help="load the demo data from the bundled NASA and SBIR records (idempotent)",
-        description="Load the demo organisations, accounts, technologies and needs. Running it twice creates nothing twice.",
+        description=(
+            "Load the demo organisations, accounts, technologies and needs, and the lineage built on them "
+            "(terms, derivatives, contributors). Running it twice creates nothing twice."
+        ),
     )
     demo.add_argument("--limit", type=int, default=None, help="at most N records of each kind")
     demo.set_defaults(func=cmd_demo)
