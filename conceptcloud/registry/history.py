@@ -31,6 +31,7 @@ from typing import Any, overload
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
@@ -169,11 +170,11 @@ def entry_receipt_for_user(*, seq: int, user, checkpoint) -> dict[str, Any]:
 # What the pages call each entry type; the types of apps above the registry
 # (lineage) are named here too, so an asset's timeline reads in one voice.
 ENTRY_LABELS = {
-    "asset.registered": _("Registered"),
+    "asset.registered": pgettext_lazy("history entry", "Registered"),
     "asset.updated": _("Updated"),
-    "asset.published": _("Published"),
+    "asset.published": pgettext_lazy("history entry", "Published"),
     "asset.unpublished": _("Returned to draft"),
-    "asset.withdrawn": _("Withdrawn"),
+    "asset.withdrawn": pgettext_lazy("history entry", "Withdrawn"),
     "asset.attachment_added": _("File attached"),
     "asset.attachment_removed": _("File removed"),
     "asset.access_granted": _("Access granted"),
