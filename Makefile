@@ -6,17 +6,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
+# PyTorch first, pinned: this machine keeps its CPU build as a local wheel. Left for
+# sentence-transformers to pull in, pip would take the newest release from PyPI and
+# several GB of CUDA libraries with it; once 2.13.0 is in, `torch>=2.13` is satisfied.
+TORCH ?= torch==2.13.0
 
-.PHONY: run test install install-test test-tools
+.PHONY: run test install install-test test-tools torch
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+torch: $(BIN)/python
+	$(BIN)/pip install --quiet $(TORCH)
+
+install: torch
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: torch
 	$(BIN)/pip install --quiet -e '.[test]'
 
 test-tools:
