@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from conceptcloud.accounts import selectors
+from conceptcloud.accounts import services
 from conceptcloud.core.api import AnonymousAuth, CsrfSessionAuth
 from conceptcloud.core.errors import NotAuthenticated
 
@@ -30,7 +30,7 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = selectors.token_authenticate(secret=token)
+        user = services.token_authenticate(secret=token)
         if user is None:
             # A rejected token must not fall through to anonymous access:
             # a typo would otherwise silently hide data instead of failing.

@@ -4,7 +4,7 @@
     organisation_*                  directory of organisations, admin checks
     organisation_members, membership_get
     person_list, person_get, person_countries   the people directory (active people only)
-    tokens_for_user, token_authenticate         API tokens (only hashes are stored)
+    tokens_for_user, token_get_by_secret        API tokens (only hashes are stored)
     invitation_get_by_token, invitation_get_for_admin, invitations_pending
 """
 
@@ -159,20 +159,14 @@ def tokens_for_user(*, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def token_authenticate(*, secret: str) -> User | None:
-    """The active user owning an unrevoked token with this secret, or None."""
+def token_get_by_secret(*, secret: str) -> ApiToken | None:
+    """The unrevoked token with this secret whose owner is active, or None."""
     digest = hashlib.sha256(secret.encode()).hexdigest()
-    token = (
+    return (
         ApiToken.objects.select_related("user")
         .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 def invitation_get_by_token(*, token: str) -> Invitation:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from conceptcloud.accounts import selectors
 from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from conceptcloud.accounts.orcid import orcid_is_valid, ror_is_valid
 from conceptcloud.core.codes import check_countries, language_names
@@ -420,6 +421,21 @@ def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
             raise Conflict(_("Try again.")) from None
         entry_append(actor=actor, type="token.created", subject=_subject_user(actor), payload={"name": name, "prefix": token.prefix})
     return token, secret
+
+
+def token_authenticate(*, secret: str) -> User | None:
+    """The owner of a valid token, or None; notes when the token was last used.
+
+    The note is bookkeeping for the token list (at most one write a minute per
+    token), not a change of anyone's work, so it appends no history entry.
+    """
+    token = selectors.token_get_by_secret(secret=secret)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
 
 
 def token_revoke(*, actor: User, token_id: int) -> ApiToken:

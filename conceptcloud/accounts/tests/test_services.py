@@ -269,3 +269,19 @@ def test_names_that_address_the_platform_cannot_be_taken_by_a_person(db, name):
         services.user_signup(username=name, email="x@example.org", password="correct horse 42")
     assert "username" in caught.value.errors
     assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_a_token_authenticates_until_it_is_revoked_or_its_owner_suspended(make_user, operator):
+    alice = make_user("alice")
+    token, secret = services.token_create(actor=alice, name="CI")
+    entries = Entry.objects.count()
+    assert services.token_authenticate(secret=secret) == alice
+    # Its use is noted for the token list, and is not an entry of anyone's history.
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
+    assert Entry.objects.count() == entries
+    assert services.token_authenticate(secret=secret + "x") is None
+    services.user_set_active(actor=operator, user=alice, active=False)
+    assert services.token_authenticate(secret=secret) is None
+    services.user_set_active(actor=operator, user=alice, active=True)
+    services.token_revoke(actor=alice, token_id=token.pk)
+    assert services.token_authenticate(secret=secret) is None

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conceptcloud.accounts import selectors
+from conceptcloud.accounts import services
 from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from conceptcloud.accounts.services import ProfileData, profile_update
 from conceptcloud.accounts.tests.conftest import PASSWORD
@@ -313,7 +313,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client_for, make_
     listing = client.get("/account/tokens/").content.decode()
     assert "nightly import" in listing and token.prefix in listing
     assert secret not in listing
-    assert selectors.token_authenticate(secret=secret).username == "alice"
+    assert services.token_authenticate(secret=secret).username == "alice"
 
 
 def test_a_token_needs_a_name(client_for, make_user):
@@ -329,7 +329,7 @@ def test_a_revoked_token_no_longer_authenticates(client_for, make_user):
     token = ApiToken.objects.get(name="ci")
     response = client.post(f"/account/tokens/{token.pk}/revoke/")
     assert response.status_code == 302
-    assert selectors.token_authenticate(secret=secret) is None
+    assert services.token_authenticate(secret=secret) is None
     assert "Revoked" in client.get("/account/tokens/").content.decode()
 
 
