@@ -31,6 +31,13 @@ test-tools:
 	  echo "Installing Debian's chromium (browser tests) and gettext (translation checks)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium gettext; }
+	@# Redis carries the task tests' messages to a real Celery worker: start it where it is down.
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  command -v redis-server >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server; }; \
+	  echo "Starting Redis on 127.0.0.1:6379 (the task tests' broker)"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
+	  for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
 
 run: install
 	$(BIN)/conceptcloud serve --demo

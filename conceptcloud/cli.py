@@ -5,6 +5,7 @@
     conceptcloud createadmin [--username U] [--email E]
     conceptcloud verify RECEIPT.json [--key KEY]   check a receipt offline
     conceptcloud verify --log        recompute the creative history, report tampering
+    conceptcloud worker [--concurrency N]   run background tasks from CC_BROKER_URL (Celery)
     conceptcloud manage ARGS...      any Django management command
 """
 
@@ -160,6 +161,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.conf import settings
+
+    if not settings.CC_BROKER_URL:
+        print("CC_BROKER_URL is not set: background tasks run inline, there is nothing for a worker to do", file=sys.stderr)
+        return 2
+    from conceptcloud.config.celery import app
+
+    # The tasks need nothing from their peers: no gossip, no start-up sync (mingle).
+    argv = ["worker", f"--loglevel={args.loglevel}", "--without-gossip", "--without-mingle"]
+    if args.concurrency:
+        argv.append(f"--concurrency={args.concurrency}")
+    app.worker_main(argv)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django_setup()
     from django.core.management import execute_from_command_line
@@ -231,6 +249,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--key", help="the log's verifier key to trust (from /.well-known/conceptcloud-log-key)")
     verify.add_argument("--log", action="store_true", help="check the whole stored log instead of a receipt")
     verify.set_defaults(func=cmd_verify)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run a Celery worker for the background tasks (needs CC_BROKER_URL)",
+        description=(
+            "Run a Celery worker that takes the platform's background tasks (indexing, large distributions) "
+            "from the broker in CC_BROKER_URL, queue CC_TASK_QUEUE. Without a broker, tasks run inline in the "
+            "web process after each commit and no worker is needed."
+        ),
+    )
+    worker.add_argument("--concurrency", type=int, default=None, help="worker processes (default: one per CPU)")
+    worker.add_argument("--loglevel", default="info", help="Celery log level (default info)")
+    worker.set_defaults(func=cmd_worker)
 
     manage = sub.add_parser(
         "manage",

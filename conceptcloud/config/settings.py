@@ -8,6 +8,7 @@ CC_DEBUG          "1"/"true" for debug pages; off by default.
 CC_ALLOWED_HOSTS  comma-separated host names (default: localhost names).
 CC_SMTP_HOST ...  outgoing mail; without it e-mail goes to the console.
 CC_LOG_ORIGIN     the name the creative history's checkpoints are signed under.
+CC_BROKER_URL     Celery broker (Redis) for background tasks; inline when unset.
 The README lists every variable.
 """
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "conceptcloud.accounts",
     "conceptcloud.registry",
     "conceptcloud.lineage",
+    "conceptcloud.discovery",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +211,12 @@ if os.environ.get("CC_SMTP_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("CC_FROM_EMAIL", "Concept Cloud <noreply@localhost>")
+
+# Background tasks (core/tasks.py): inline after the commit when no broker is set;
+# with a broker (redis://host:6379/0) sent to the Celery workers (`conceptcloud worker`)
+# on this queue.
+CC_BROKER_URL = os.environ.get("CC_BROKER_URL", "")
+CC_TASK_QUEUE = os.environ.get("CC_TASK_QUEUE", "conceptcloud")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,38 @@
+"""Reads of the discovery app: lexical search over the assets a viewer may see.
+
+    assets_lexical_search(user=, query=, limit=)   [(asset_id, score)], best first
+
+Query semantics: the query is analysed like the listings (text.analyse_query);
+each word must occur as a phrase of its parts. Assets holding every word come
+first (the backend's AND match, ranked by its score); when those are fewer than
+`limit` and the query has several words, assets holding only some of the words
+follow (the OR match, ranked by its score). Scores are comparable only within each
+of the two parts. Only assets the viewer may see are searched (registry's
+assets_visible_to), and details only where the viewer has FULL access
+(assets_full_access_q) — the same rule as the asset list's text filter.
+"""
+
+from __future__ import annotations
+
+from conceptcloud.discovery.backends import lexical_backend
+from conceptcloud.discovery.text import analyse_query
+from conceptcloud.registry.selectors import assets_full_access_q, assets_visible_to
+
+# Words of a query beyond this many are ignored (bounds the match expression).
+MAX_QUERY_WORDS = 64
+
+
+def assets_lexical_search(*, user, query: str, limit: int = 50) -> list[tuple[int, float]]:
+    """The visible assets matching `query`, best first, at most `limit` (see module)."""
+    words = analyse_query(query)[:MAX_QUERY_WORDS]
+    if not words or limit <= 0:
+        return []
+    backend = lexical_backend()
+    visible = assets_visible_to(user=user)
+    full = visible.filter(assets_full_access_q(user=user))
+    results = backend.search(words, visible=visible, full=full, limit=limit, require_all=True)
+    if len(results) < limit and len(words) > 1:
+        found = {asset_id for asset_id, _ in results}
+        some = backend.search(words, visible=visible, full=full, limit=limit, require_all=False)
+        results += [hit for hit in some if hit[0] not in found][: limit - len(results)]
+    return results

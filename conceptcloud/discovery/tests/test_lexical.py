@@ -1,0 +1,317 @@
+"""The lexical index on the database in use (run on SQLite and on PostgreSQL).
+
+The same tests run on both backends: CC_DATABASE_URL picks PostgreSQL.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from conceptcloud.discovery.backends import lexical_backend
+from conceptcloud.discovery.backends.postgresql import PostgreSQLBackend, tsquery
+from conceptcloud.discovery.backends.sqlite import SQLiteBackend, match_expression
+from conceptcloud.discovery.models import LexicalDocument
+from conceptcloud.discovery.selectors import assets_lexical_search
+from conceptcloud.discovery.services import asset_index, index_rebuild
+from conceptcloud.discovery.text import analyse_query
+from conceptcloud.registry.selectors import assets_full_access_q, assets_visible_to
+from conceptcloud.registry.services import AssetData, access_grant, access_revoke, asset_set_status, asset_update
+
+pytestmark = pytest.mark.django_db
+
+MALICIOUS = [
+    '"',
+    '""',
+    "'",
+    "*",
+    "secret*",
+    "^secret",
+    "NEAR(secret gear)",
+    "NEAR",
+    "secret AND gear OR NOT title",
+    "details: secret",
+    "{details}: secret",
+    "{title keywords summary details} : secret",
+    "title:secret",
+    "- secret",
+    "' OR 1=1 --",
+    "'; DROP TABLE discovery_lexicaldocument; --",
+    '") OR rowid > 0 --',
+    "secret\x00",
+    "\x00",
+    "'secret' <-> 'gear' | !x & y:*",
+    "secret:*A",
+    "\\",
+    "(((((",
+    "☃ 🙂 ¹²³ ゙",
+    "x" * 5000,
+    " ".join(f"w{i}" for i in range(500)),
+]
+
+
+def ids(results):
+    return [asset_id for asset_id, _ in results]
+
+
+def search(user, query, limit=50):
+    return ids(assets_lexical_search(user=user, query=query, limit=limit))
+
+
+@pytest.fixture
+def people(make_user, make_org):
+    owner = make_user("owner")
+    org = make_org(owner, "Kansai University TLO", kind="tlo")
+    return {
+        "owner": owner,
+        "org": org,
+        "outsider": make_user("outsider"),
+        "granted": make_user("granted"),
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def corpus(people, make_asset):
+    owner, org = people["owner"], people["org"]
+    assets = {
+        "hydro": make_asset(
+            owner, org, title="小水力発電機の開発", summary="山間部の水路で使える小型の発電装置。", details="詳細な設計図。"
+        ),
+        "cnf": make_asset(
+            owner, org, title="セルロースナノファイバー複合材", summary="軽くて強い樹脂材料。", details="配合比は非公開。"
+        ),
+        "licence": make_asset(
+            owner, org, title="Open licence for seed varieties", summary="Seeds licensed to smallholders.", details=""
+        ),
+        "turbine_title": make_asset(
+            owner, org, title="Water turbine", summary="A small machine for rivers.", details="Bearings and seals."
+        ),
+        "turbine_details": make_asset(
+            owner, org, title="River machine", summary="Power for villages.", details="It uses a turbine of steel."
+        ),
+        "both": make_asset(owner, org, title="Solar pump", summary="A solar powered pump for irrigation.", details=""),
+        "one": make_asset(owner, org, title="Solar dryer", summary="Dries crops with solar heat.", details=""),
+        "confidential": make_asset(
+            owner,
+            org,
+            visibility="confidential",
+            title="Gear bearing drive",
+            summary="A gear and a bearing in one unit.",
+            details="Zirconium secret tolerances.",
+            keywords=["gearbox"],
+        ),
+        "members": make_asset(
+            owner, org, visibility="members", title="Members gear", summary="For members.", details="Vanadium alloy."
+        ),
+        "draft": make_asset(owner, org, publish=False, title="Draft hovercraft", summary="Unpublished.", details=""),
+        "withdrawn": make_asset(owner, org, title="Withdrawn hovercraft", summary="Gone.", details=""),
+    }
+    asset_set_status(actor=owner, asset=assets["withdrawn"], status="withdrawn")
+    for asset in assets.values():
+        asset_index(asset_id=asset.pk)
+    return {name: asset.pk for name, asset in assets.items()}
+
+
+def test_the_backend_is_chosen_by_the_database_vendor():
+    backend = lexical_backend()
+    expected = {"sqlite": SQLiteBackend, "postgresql": PostgreSQLBackend}[connection.vendor]
+    assert isinstance(backend, expected)
+
+
+def test_a_japanese_word_inside_a_compound_finds_the_listing(people, corpus):
+    assert search(None, "発電") == [corpus["hydro"]]
+    assert search(None, "ナノファイバー") == [corpus["cnf"]]
+    assert search(None, "セルロース") == [corpus["cnf"]]
+    assert search(None, "水路") == [corpus["hydro"]]
+    assert search(None, "ファイバーナノ") == []
+
+
+def test_english_words_are_stemmed_and_british_spellings_meet_american(people, corpus):
+    assert search(None, "licensing") == [corpus["licence"]]
+    assert search(None, "LICENSE") == [corpus["licence"]]
+    assert search(None, "seed") == [corpus["licence"]]
+
+
+def test_a_title_match_outranks_a_details_only_match(people, corpus):
+    assert search(None, "turbine") == [corpus["turbine_title"], corpus["turbine_details"]]
+
+
+def test_assets_holding_more_of_the_words_rank_higher(people, corpus):
+    assert search(None, "solar pump") == [corpus["both"], corpus["one"]]
+    backend = lexical_backend()
+    visible = assets_visible_to(user=None)
+    any_word = backend.search(
+        analyse_query("solar irrigation"), visible=visible, full=visible, limit=10, require_all=False
+    )
+    assert ids(any_word) == [corpus["both"], corpus["one"]]
+    assert any_word[0][1] > any_word[1][1]
+
+
+def test_all_words_must_match_before_some_words_do(people, corpus):
+    both_words = assets_lexical_search(user=None, query="solar pump", limit=1)
+    assert ids(both_words) == [corpus["both"]]
+    # No asset holds both words: those holding some of them follow.
+    assert sorted(search(None, "hydroelectric solar")) == sorted([corpus["both"], corpus["one"]])
+
+
+def test_confidential_details_match_only_for_people_with_full_access(people, corpus, make_user):
+    owner, org = people["owner"], people["org"]
+    confidential = corpus["confidential"]
+    for user in (None, people["outsider"], people["granted"]):
+        assert confidential not in search(user, "zirconium")
+        assert confidential not in search(user, "tolerances secret")
+    # The teaser is searchable by everyone.
+    assert confidential in search(None, "gear bearing")
+    assert confidential in search(None, "gearbox")
+
+    from conceptcloud.accounts.models import Membership
+
+    colleague = make_user("colleague")
+    Membership.objects.create(user=colleague, organisation=org, role=Membership.Role.MEMBER)
+    assert search(owner, "zirconium") == [confidential]
+    assert search(colleague, "zirconium") == [confidential]
+
+    from conceptcloud.registry.models import Asset
+
+    asset = Asset.objects.get(pk=confidential)
+    access_grant(actor=owner, asset=asset, user=people["granted"])
+    assert search(people["granted"], "zirconium") == [confidential]
+    access_revoke(actor=owner, asset=asset, user=people["granted"])
+    assert search(people["granted"], "zirconium") == []
+
+
+def test_members_details_match_for_signed_in_people_only(people, corpus):
+    assert search(None, "vanadium") == []
+    assert search(people["outsider"], "vanadium") == [corpus["members"]]
+
+
+def test_a_word_only_in_hidden_details_adds_nothing_to_the_score(people, corpus):
+    # "zirconium" is in the confidential details: for an outsider it must count for nothing.
+    with_hidden = dict(assets_lexical_search(user=people["outsider"], query="gear zirconium"))
+    without = dict(assets_lexical_search(user=people["outsider"], query="gear"))
+    assert corpus["confidential"] in without
+    assert with_hidden[corpus["confidential"]] == pytest.approx(without[corpus["confidential"]])
+
+
+def test_drafts_and_withdrawn_assets_appear_only_for_their_managers(people, corpus):
+    for user in (None, people["outsider"], people["granted"]):
+        assert search(user, "hovercraft") == []
+    assert sorted(search(people["owner"], "hovercraft")) == sorted([corpus["draft"], corpus["withdrawn"]])
+
+
+def test_reindexing_an_asset_replaces_its_terms(people, corpus):
+    from conceptcloud.registry.models import Asset
+
+    asset = Asset.objects.get(pk=corpus["one"])
+    data = AssetData(
+        kind="technology", title="Wind dryer", summary="Dries crops with wind.", owner_org=people["org"].slug
+    )
+    asset_update(actor=people["owner"], asset=asset, data=data)
+    assert corpus["one"] in search(None, "dryer solar")
+    asset_index(asset_id=asset.pk)
+    assert search(None, "wind") == [corpus["one"]]
+    assert corpus["one"] not in search(None, "solar")
+    assert LexicalDocument.objects.get(asset_id=asset.pk).version == 2
+
+
+def test_indexing_an_absent_asset_drops_its_entry(people, corpus):
+    lexical_backend().remove([corpus["both"]])
+    assert corpus["both"] not in search(None, "pump")
+    asset_index(asset_id=corpus["both"])
+    assert search(None, "pump") == [corpus["both"]]
+    asset_index(asset_id=10**9)
+    assert not LexicalDocument.objects.filter(asset_id=10**9).exists()
+
+
+def test_a_rebuild_from_scratch_gives_the_same_results(people, corpus):
+    queries = ["発電", "ナノファイバー", "licensing", "turbine", "solar pump", "gear zirconium", "hovercraft"]
+    users = [None, people["outsider"], people["owner"]]
+    before = [assets_lexical_search(user=user, query=query) for user in users for query in queries]
+    LexicalDocument.objects.all().delete()
+    assert search(people["owner"], "turbine") == []
+    assert index_rebuild(batch_size=3) == len(corpus)
+    after = [assets_lexical_search(user=user, query=query) for user in users for query in queries]
+    assert [ids(r) for r in after] == [ids(r) for r in before]
+    for old, new in zip(before, after, strict=True):
+        assert [score for _, score in new] == pytest.approx([score for _, score in old])
+    lexical_backend().rebuild()
+    assert [assets_lexical_search(user=user, query=query) for user in users for query in queries] == after
+
+
+def test_the_reindex_command_rebuilds_the_index(people, corpus, capsys):
+    LexicalDocument.objects.all().delete()
+    call_command("reindex")
+    assert f"Indexed {len(corpus)} assets." in capsys.readouterr().out
+    assert search(None, "発電") == [corpus["hydro"]]
+
+
+@pytest.mark.parametrize("query", MALICIOUS)
+def test_a_malicious_query_never_errors_nor_widens_the_search(people, corpus, query):
+    for user in (None, people["outsider"]):
+        found = search(user, query)
+        # Nothing matches that the query's own analysed words do not match in a field the viewer may search.
+        allowed = set()
+        for word in analyse_query(query):
+            allowed |= set(search(user, " ".join(word.parts)))
+        assert set(found) <= allowed
+        assert corpus["draft"] not in found and corpus["withdrawn"] not in found
+    assert search(people["owner"], query) is not None
+
+
+@pytest.mark.parametrize("query", MALICIOUS)
+def test_match_expressions_hold_only_quoted_terms(query):
+    words = analyse_query(query)
+    expression = match_expression(words, require_all=True)
+    assert re.fullmatch(r'(?:"[^\W_]+(?: [^\W_]+)*"(?: AND )?)*', expression), expression
+    query_text = tsquery(words, require_all=False)
+    assert re.fullmatch(r"(?:\('[^\W_]+'(?: <-> '[^\W_]+')*\)(?: \| )?)*", query_text), query_text
+
+
+def test_the_query_text_never_reaches_a_search_unanalysed(people, corpus):
+    assert search(None, "*") == []
+    assert search(None, "NEAR") == []
+    assert search(None, "") == []
+    assert search(None, "   ") == []
+    assert assets_lexical_search(user=None, query="solar", limit=0) == []
+
+
+def test_visible_and_full_sets_follow_the_registry_rule(people, corpus):
+    outsider = people["outsider"]
+    visible = set(assets_visible_to(user=outsider).values_list("pk", flat=True))
+    full = set(assets_visible_to(user=outsider).filter(assets_full_access_q(user=outsider)).values_list("pk", flat=True))
+    assert corpus["confidential"] in visible - full
+    assert corpus["draft"] not in visible
+
+
+def test_very_long_details_and_words_index_and_stay_searchable(people, make_asset):
+    filler = " ".join(chr(ord("b") + i % 20) for i in range(17_000))
+    asset = make_asset(
+        people["owner"],
+        people["org"],
+        title="Long listing",
+        summary="Many words.",
+        details=f"{'q' * 3000} {' '.join(['turbocharger'] * 300)} {filler} zzfinal",
+    )
+    asset_index(asset_id=asset.pk)
+    assert search(None, "turbocharger") == [asset.pk]
+    assert search(None, "zzfinal") == [asset.pk]
+    assert search(None, "long zzfinal") == [asset.pk]
+    assert search(None, "q" * 3000) == []
+    assert search(None, "q" * 3000 + " zzfinal") == [asset.pk]
+
+
+def test_hidden_details_never_change_the_score_of_a_teaser_match(people, make_asset):
+    owner, org = people["owner"], people["org"]
+    teaser = {"title": "Planetary gear", "summary": "A compact gear train."}
+    plain = make_asset(owner, org, visibility="confidential", details="Nothing to see.", **teaser)
+    loaded = make_asset(owner, org, visibility="confidential", details="gear " * 200 + "planetary gear train", **teaser)
+    for asset in (plain, loaded):
+        asset_index(asset_id=asset.pk)
+    for query in ("gear", "planetary gear", "gear train nothing"):
+        scores = dict(assets_lexical_search(user=people["outsider"], query=query))
+        assert scores[plain.pk] == pytest.approx(scores[loaded.pk])
+    # With access the details count.
+    scores = dict(assets_lexical_search(user=owner, query="gear"))
+    assert scores[loaded.pk] > scores[plain.pk]
