@@ -6,6 +6,7 @@
     conceptcloud verify RECEIPT.json [--key KEY]   check a receipt offline
     conceptcloud verify --log        recompute the creative history, report tampering
     conceptcloud worker [--concurrency N]   run background tasks from CC_BROKER_URL (Celery)
+    conceptcloud reindex             rebuild the search index from the database
     conceptcloud manage ARGS...      any Django management command
 """
 
@@ -161,6 +162,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command("reindex")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _django_setup()
     from django.conf import settings
@@ -231,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email")
     admin.add_argument("--noinput", action="store_true", help="take the password from DJANGO_SUPERUSER_PASSWORD")
     admin.set_defaults(func=cmd_createadmin)
+
+    reindex = sub.add_parser(
+        "reindex",
+        help="rebuild the search index from the database (derived data; safe to rerun)",
+        description="Analyse every asset again and rebuild the search index; the database is the source.",
+    )
+    reindex.set_defaults(func=cmd_reindex)
 
     verify = sub.add_parser(
         "verify",

@@ -38,6 +38,7 @@ from conceptcloud.core.errors import (
     PermissionDenied,
     collect_errors,
 )
+from conceptcloud.core.tasks import task_enqueue
 from conceptcloud.history.services import entry_append
 from conceptcloud.registry.models import (
     AccessGrant,
@@ -256,10 +257,12 @@ _PUBLIC_IN_LOG = (
 
 
 def _record(asset: Asset, *, actor, type: str, note: str = "", extra: dict[str, Any] | None = None) -> AssetVersion:
-    """Store the version snapshot and append the history entry, in the caller's transaction.
+    """Store the version snapshot and append the history entry, in the caller's transaction,
+    and have the search index brought in step once it commits.
 
     `extra` goes into the entry's payload in the clear (never confidential content).
     """
+    task_enqueue("discovery.asset_index", asset_id=asset.pk)
     snapshot = _snapshot(asset)
     version = AssetVersion.objects.create(
         asset=asset, number=asset.version, snapshot=snapshot, author=actor, note=note[:300]
