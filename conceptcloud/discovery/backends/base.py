@@ -2,6 +2,10 @@
 
     LexicalRow        one asset's analysed terms per field group (space-joined)
     LexicalBackend    the interface: index, remove, search, rebuild
+    RowStoreBackend   what both backends share: the stored rows (upsert, remove)
+                      and the one search statement, teaser and full matches each
+                      restricted to their ids; a backend supplies its match and
+                      ranking SQL
     FIELDS            the indexed fields, teaser fields first; TEASER_FIELDS
     WEIGHTS           a match's weight per field (ranking.FIELD_BOOSTS)
     query_phrases     analysed query words → their parts, checked to be plain terms
@@ -23,8 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import QuerySet
 
+from conceptcloud.discovery.models import LexicalDocument
 from conceptcloud.discovery.ranking import FIELD_BOOSTS
 from conceptcloud.discovery.text import Word
 from conceptcloud.registry.models import Asset
@@ -104,3 +110,80 @@ def ids_sql(queryset: QuerySet[Asset]) -> tuple[str, tuple]:
     """The SQL selecting the primary keys of `queryset`, and its parameters."""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
+
+
+_BATCH = 500
+
+
+class RowStoreBackend:
+    """The parts of a LexicalBackend that do not depend on the database.
+
+    A subclass names the SQL expression of a row's asset id in its match
+    statements (`id_column`) and supplies `match(words, require_all=)` (its query,
+    or "" when the words can match nothing) and `branches(match)`: the teaser and
+    the full SELECT of (asset_id, score) rows matching it, each with its
+    parameters and a WHERE clause the id filters are added to.
+    """
+
+    id_column = "asset_id"
+
+    def match(self, words: Sequence[Word], *, require_all: bool) -> str:
+        raise NotImplementedError
+
+    def branches(self, match: str) -> tuple[tuple[str, tuple], tuple[str, tuple]]:
+        raise NotImplementedError
+
+    def store(self, rows: Iterable[LexicalRow]) -> None:
+        """Insert or replace the rows' stored terms (one upsert per batch)."""
+        LexicalDocument.objects.bulk_create(
+            [
+                LexicalDocument(
+                    asset_id=row.asset_id,
+                    version=row.version,
+                    title=row.title,
+                    keywords=row.keywords,
+                    summary=row.summary,
+                    details=row.details,
+                )
+                for row in rows
+            ],
+            batch_size=_BATCH,
+            update_conflicts=True,
+            unique_fields=["asset"],
+            update_fields=["version", *FIELDS],
+        )
+
+    def remove(self, asset_ids: Iterable[int]) -> None:
+        LexicalDocument.objects.filter(asset_id__in=list(asset_ids)).delete()
+
+    def search(
+        self,
+        words: Sequence[Word],
+        *,
+        visible: QuerySet[Asset],
+        full: QuerySet[Asset],
+        limit: int,
+        require_all: bool = True,
+    ) -> list[tuple[int, float]]:
+        match = self.match(words, require_all=require_all)
+        if not match or limit <= 0:
+            return []
+        visible_sql, visible_params = ids_sql(visible)
+        full_sql, full_params = ids_sql(full)
+        (teaser, teaser_params), (whole, whole_params) = self.branches(match)
+        ids = self.id_column
+        sql = (
+            f"SELECT asset_id, score FROM ("
+            f"{teaser} AND {ids} IN ({visible_sql}) AND {ids} NOT IN ({full_sql}) "
+            f"UNION ALL "
+            f"{whole} AND {ids} IN ({visible_sql}) AND {ids} IN ({full_sql})"
+            f") AS ranked ORDER BY score DESC, asset_id LIMIT %s"
+        )
+        params = (
+            *teaser_params, *visible_params, *full_params,
+            *whole_params, *visible_params, *full_params,
+            limit,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]

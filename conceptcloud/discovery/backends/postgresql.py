@@ -33,19 +33,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from conceptcloud.discovery.backends.base import (
     FIELDS,
     WEIGHTS,
     LexicalRow,
-    ids_sql,
+    RowStoreBackend,
     query_phrases,
     searchable,
 )
 from conceptcloud.discovery.models import LexicalDocument
 from conceptcloud.discovery.text import Word
-from conceptcloud.registry.models import Asset
 
 TABLE = "discovery_lexicaldocument"
 _LABELS = {"title": "A", "keywords": "B", "summary": "C", "details": "D"}
@@ -89,7 +87,7 @@ def tsquery(words: Sequence[Word], *, require_all: bool) -> str:
     return (" & " if require_all else " | ").join(phrases)
 
 
-class PostgreSQLBackend:
+class PostgreSQLBackend(RowStoreBackend):
     """LexicalBackend over tsvector columns (see the module docstring)."""
 
     vendor = "postgresql"
@@ -97,23 +95,7 @@ class PostgreSQLBackend:
     def index(self, rows: Iterable[LexicalRow]) -> None:
         rows = list(rows)
         with transaction.atomic():
-            LexicalDocument.objects.bulk_create(
-                [
-                    LexicalDocument(
-                        asset_id=row.asset_id,
-                        version=row.version,
-                        title=row.title,
-                        keywords=row.keywords,
-                        summary=row.summary,
-                        details=row.details,
-                    )
-                    for row in rows
-                ],
-                batch_size=_BATCH,
-                update_conflicts=True,
-                unique_fields=["asset"],
-                update_fields=["version", *FIELDS],
-            )
+            self.store(rows)
             self._write_vectors(rows)
 
     def _write_vectors(self, rows: list[LexicalRow]) -> None:
@@ -123,40 +105,15 @@ class PostgreSQLBackend:
                 [(*vectors(row), row.asset_id) for row in rows],
             )
 
-    def remove(self, asset_ids: Iterable[int]) -> None:
-        LexicalDocument.objects.filter(asset_id__in=list(asset_ids)).delete()
+    def match(self, words: Sequence[Word], *, require_all: bool) -> str:
+        return tsquery(words, require_all=require_all)
 
-    def search(
-        self,
-        words: Sequence[Word],
-        *,
-        visible: QuerySet[Asset],
-        full: QuerySet[Asset],
-        limit: int,
-        require_all: bool = True,
-    ) -> list[tuple[int, float]]:
-        query = tsquery(words, require_all=require_all)
-        if not query or limit <= 0:
-            return []
-        visible_sql, visible_params = ids_sql(visible)
-        full_sql, full_params = ids_sql(full)
-        sql = (
-            f"SELECT asset_id, score FROM ("
-            f"SELECT asset_id, ts_rank_cd({_RANK_WEIGHTS}, teaser_vector, %s::tsquery, 1) AS score FROM {TABLE} "
-            f"WHERE teaser_vector @@ %s::tsquery AND asset_id IN ({visible_sql}) AND asset_id NOT IN ({full_sql}) "
-            f"UNION ALL "
-            f"SELECT asset_id, ts_rank_cd({_RANK_WEIGHTS}, all_vector, %s::tsquery, 1) AS score FROM {TABLE} "
-            f"WHERE all_vector @@ %s::tsquery AND asset_id IN ({visible_sql}) AND asset_id IN ({full_sql})"
-            f") AS ranked ORDER BY score DESC, asset_id LIMIT %s"
-        )
-        params = (
-            query, query, *visible_params, *full_params,
-            query, query, *visible_params, *full_params,
-            limit,
+    def branches(self, match: str) -> tuple[tuple[str, tuple], tuple[str, tuple]]:
+        return tuple(
+            (f"SELECT asset_id, ts_rank_cd({_RANK_WEIGHTS}, {vector}, %s::tsquery, 1) AS score "
+             f"FROM {TABLE} WHERE {vector} @@ %s::tsquery", (match, match))
+            for vector in ("teaser_vector", "all_vector")
         )  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
 
     def rebuild(self) -> None:
         """Rewrite every vector from the stored rows, then merge the GIN indexes'

@@ -30,23 +30,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import QuerySet
 
 from conceptcloud.discovery.backends.base import (
     FIELDS,
     TEASER_FIELDS,
     WEIGHTS,
     LexicalRow,
-    ids_sql,
+    RowStoreBackend,
     query_phrases,
 )
-from conceptcloud.discovery.models import LexicalDocument
 from conceptcloud.discovery.text import Word
-from conceptcloud.registry.models import Asset
 
 TEASER_TABLE = "discovery_lexical_teaser_fts"
 FULL_TABLE = "discovery_lexical_fts"
-_BATCH = 500
 
 
 def _bm25(table: str, fields: Sequence[str]) -> str:
@@ -66,65 +62,25 @@ def match_expression(words: Sequence[Word], *, require_all: bool) -> str:
     return (" AND " if require_all else " OR ").join(phrases)
 
 
-class SQLiteBackend:
+class SQLiteBackend(RowStoreBackend):
     """LexicalBackend over FTS5 (see the module docstring)."""
 
     vendor = "sqlite"
+    id_column = "+rowid"  # the unary plus keeps the id filters away from FTS5
 
     def index(self, rows: Iterable[LexicalRow]) -> None:
-        documents = [
-            LexicalDocument(
-                asset_id=row.asset_id,
-                version=row.version,
-                title=row.title,
-                keywords=row.keywords,
-                summary=row.summary,
-                details=row.details,
-            )
-            for row in rows
-        ]
-        LexicalDocument.objects.bulk_create(
-            documents,
-            batch_size=_BATCH,
-            update_conflicts=True,
-            unique_fields=["asset"],
-            update_fields=["version", *FIELDS],
-        )
+        self.store(rows)
 
-    def remove(self, asset_ids: Iterable[int]) -> None:
-        LexicalDocument.objects.filter(asset_id__in=list(asset_ids)).delete()
+    def match(self, words: Sequence[Word], *, require_all: bool) -> str:
+        return match_expression(words, require_all=require_all)
 
-    def search(
-        self,
-        words: Sequence[Word],
-        *,
-        visible: QuerySet[Asset],
-        full: QuerySet[Asset],
-        limit: int,
-        require_all: bool = True,
-    ) -> list[tuple[int, float]]:
-        match = match_expression(words, require_all=require_all)
-        if not match or limit <= 0:
-            return []
-        visible_sql, visible_params = ids_sql(visible)
-        full_sql, full_params = ids_sql(full)
-        sql = (
-            f"SELECT asset_id, score FROM ("
-            f"SELECT rowid AS asset_id, {_bm25(TEASER_TABLE, TEASER_FIELDS)} AS score FROM {TEASER_TABLE} "
-            f"WHERE {TEASER_TABLE} MATCH %s AND +rowid IN ({visible_sql}) AND +rowid NOT IN ({full_sql}) "
-            f"UNION ALL "
-            f"SELECT rowid AS asset_id, {_bm25(FULL_TABLE, FIELDS)} AS score FROM {FULL_TABLE} "
-            f"WHERE {FULL_TABLE} MATCH %s AND +rowid IN ({visible_sql}) AND +rowid IN ({full_sql})"
-            f") ORDER BY score DESC, asset_id LIMIT %s"
-        )
-        params = (
-            match, *visible_params, *full_params,
-            match, *visible_params, *full_params,
-            limit,
+    def branches(self, match: str) -> tuple[tuple[str, tuple], tuple[str, tuple]]:
+        return (
+            (f"SELECT rowid AS asset_id, {_bm25(TEASER_TABLE, TEASER_FIELDS)} AS score "
+             f"FROM {TEASER_TABLE} WHERE {TEASER_TABLE} MATCH %s", (match,)),
+            (f"SELECT rowid AS asset_id, {_bm25(FULL_TABLE, FIELDS)} AS score "
+             f"FROM {FULL_TABLE} WHERE {FULL_TABLE} MATCH %s", (match,)),
         )  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
