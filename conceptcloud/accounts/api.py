@@ -12,18 +12,23 @@ Thin adapters: parse → accounts services/selectors → shape.
     GET    /people/{username}                    one person's public profile
     GET    /tokens/  POST /tokens/               your API tokens; a new secret is shown once
     DELETE /tokens/{id}                          revoke one of your tokens
+    GET    /notifications/                       your notifications, unread first
+    POST   /notifications/{id}/read              mark one read
+    POST   /notifications/read                   mark all read
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from conceptcloud.accounts import selectors, services
-from conceptcloud.accounts.models import ApiToken, Organisation, User
+from conceptcloud.accounts.models import ApiToken, Notification, Organisation, User
 from conceptcloud.accounts.schemas import (
     InvitationIn,
     InvitationOut,
@@ -41,7 +46,7 @@ from conceptcloud.accounts.schemas import (
     TokenOut,
 )
 from conceptcloud.accounts.auth import AUTH_REQUIRED
-from conceptcloud.core.api import problems
+from conceptcloud.core.api import QuerySchema, problems
 from conceptcloud.core.pagination import Page, PageParams, paginate
 
 router = Router()
@@ -251,3 +256,71 @@ def token_revoke(request, token_id: int):
     """Revoke one of your tokens: it stops working at once."""
     services.token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)
+
+
+# Notifications -----------------------------------------------------------------
+
+NOTIFICATIONS = ["Notifications"]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(description="What it is about, e.g. `saved_search.match`: a new listing matching a saved search.")
+    title: str
+    body: str
+    url: str = Field(description="The page it is about (absolute), or empty.")
+    created_at: datetime
+    read_at: datetime | None = Field(description="When you marked it read; null while unread.")
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(description="How many were unread and are now marked read.")
+
+
+class NotificationQuery(QuerySchema):
+    unread: bool = Field(False, description="Only the unread ones.")
+
+
+def _notification_out(request: HttpRequest, notification: Notification) -> dict:
+    data = {name: getattr(notification, name) for name in ("id", "kind", "title", "body", "created_at", "read_at")}
+    data["url"] = request.build_absolute_uri(notification.url) if notification.url else ""
+    return data
+
+
+@router.get(
+    "/notifications/",
+    auth=AUTH_REQUIRED,
+    response={200: Page[NotificationOut], **problems(401, 422)},
+    tags=NOTIFICATIONS,
+    summary="List your notifications",
+)
+def notification_list(request, filters: Query[NotificationQuery], paging: Query[PageParams]):
+    """Your notifications, unread first, each group newest first."""
+    found = selectors.notifications_for_user(user=request.auth)
+    if filters.unread:
+        found = found.filter(read_at__isnull=True)
+    return paginate(request, found, paging, shape=lambda item: _notification_out(request, item))
+
+
+@router.post(
+    "/notifications/{int:notification_id}/read",
+    auth=AUTH_REQUIRED,
+    response={200: NotificationOut, **problems(401, 404)},
+    tags=NOTIFICATIONS,
+    summary="Mark a notification read",
+)
+def notification_read(request, notification_id: int):
+    """Mark one of your notifications read (one already read stays as it was)."""
+    notification = selectors.notification_get_for_user(user=request.auth, notification_id=notification_id)
+    return _notification_out(request, services.notification_mark_read(actor=request.auth, notification=notification))
+
+
+@router.post(
+    "/notifications/read",
+    auth=AUTH_REQUIRED,
+    response={200: NotificationsReadOut, **problems(401)},
+    tags=NOTIFICATIONS,
+    summary="Mark all your notifications read",
+)
+def notifications_read_all(request):
+    return {"marked": services.notifications_mark_all_read(actor=request.auth)}

@@ -114,3 +114,24 @@ class ApiToken(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Notification(models.Model):
+    """A message to one person in the app (and by e-mail where they chose it):
+    a new listing matching a saved search, and in time other events. Written only
+    by accounts.services.notification_send; read or dismissed by its recipient."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, max_length=2000)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

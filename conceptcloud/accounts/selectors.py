@@ -6,6 +6,7 @@
     person_list, person_get, person_countries   the people directory (active people only)
     tokens_for_user, token_get_by_secret        API tokens (only hashes are stored)
     invitation_get_by_token, invitation_get_for_admin, invitations_pending
+    notifications_for_user, notification_get_for_user, notifications_unread_count
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import hashlib
 import json
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Notification, Organisation, User
 from conceptcloud.core.errors import NotFound
 
 
@@ -189,3 +190,27 @@ def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by").order_by("-created_at")
+
+
+# --- Notifications ----------------------------------------------------------
+
+
+def notifications_for_user(*, user) -> QuerySet[Notification]:
+    """The user's notifications, unread first, each group newest first."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return Notification.objects.filter(recipient=user).order_by(unread.desc(), "-created_at", "-id")
+
+
+def notification_get_for_user(*, user, notification_id: int) -> Notification:
+    """One of the user's own notifications; anyone else's is NotFound, like an absent one."""
+    try:
+        return Notification.objects.get(pk=notification_id, recipient=user)
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such notification.")) from None
+
+
+def notifications_unread_count(*, user) -> int:
+    """How many notifications the user has not read (0 for anonymous visitors); one indexed count."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,7 +1,9 @@
-"""Every write to people, organisations, memberships, invitations and tokens.
+"""Every write to people, organisations, memberships, invitations, tokens and
+notifications.
 
 Each service runs in one transaction and appends its creative-history entry in
-it. Entries carry no e-mail addresses or secrets: the log is public and permanent.
+it (notifications excepted: messages, not history; see their section). Entries
+carry no e-mail addresses or secrets: the log is public and permanent.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors
-from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from conceptcloud.accounts.models import ApiToken, Invitation, Membership, Notification, Organisation, User
 from conceptcloud.accounts.orcid import orcid_is_valid, ror_is_valid
 from conceptcloud.core.codes import check_countries, language_names
 from conceptcloud.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, collect_errors
+from conceptcloud.core.tasks import task_enqueue
 from conceptcloud.history.services import entry_append
 
 TOKEN_PREFIX = "cc_"
@@ -133,6 +137,7 @@ def profile_update(*, actor: User, data: ProfileData) -> User:
                 "orcid": user.orcid,
             },
         )
+        task_enqueue("discovery.person_index", user_id=user.pk)
     return user
 
 
@@ -448,3 +453,67 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
             token.save(update_fields=["revoked_at", "updated_at"])
             entry_append(actor=actor, type="token.revoked", subject=_subject_user(actor), payload={"prefix": token.prefix})
     return token
+
+
+# --- Notifications ----------------------------------------------------------
+#
+# A notification is a message about something already recorded (a new listing
+# that matches a saved search, ...), like an e-mail: sending or reading one
+# changes no one's work, so these services append no history entry.
+
+
+def _site_url(path: str) -> str:
+    """`path` as an absolute address for an e-mail (CC_SITE_URL)."""
+    base = settings.CC_SITE_URL
+    return f"{base}{path}" if path.startswith("/") else path
+
+
+def _notification_mail(notification: Notification) -> None:
+    recipient = notification.recipient
+    context = {"notification": notification, "user": recipient, "link": _site_url(notification.url)}
+    send_mail(
+        # A subject is one line: a title holding a line break would make the mail unsendable.
+        " ".join(notification.title.split()),
+        render_to_string("accounts/email/notification.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [recipient.email],
+    )
+
+
+def notification_send(
+    *, recipient: User, kind: str, title: str, body: str = "", url: str = "", email: bool = False
+) -> Notification:
+    """Put a message in the recipient's notifications; also e-mail it when `email`
+    is asked for and the recipient is active with an address.
+
+    No history entry: a notification reports a recorded event and is not itself
+    creative-history state. The e-mail leaves after the caller's transaction
+    commits (never after a rollback); a failing mail server is logged by Django's
+    on_commit and does not undo the notification. The caller decides what the
+    recipient may read: title and body must hold nothing hidden from them.
+    """
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            recipient=recipient, kind=kind[:40], title=title[:300], body=body[:2000], url=url[:300]
+        )
+        if email and recipient.is_active and recipient.email:
+            transaction.on_commit(lambda: _notification_mail(notification), robust=True)
+    return notification
+
+
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    """Mark one of the actor's notifications read (a read one stays as it is).
+    Someone else's notification is NotFound, like an absent one."""
+    if notification.recipient_id != actor.pk:
+        raise NotFound(_("No such notification."))
+    with transaction.atomic():
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor read; returns how many."""
+    with transaction.atomic():
+        return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

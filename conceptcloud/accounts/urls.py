@@ -17,4 +17,7 @@ urlpatterns = [
     path("password/reset/complete/", views.PasswordResetComplete.as_view(), name="password_reset_complete"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
 ]

@@ -2,7 +2,8 @@
 
     account     signup, LogIn, LogOut, password_change, PasswordReset* (Django's
                 views, ending in services.user_password_reset_complete),
-                profile, token_list (create: the secret is shown once), token_revoke
+                profile, token_list (create: the secret is shown once), token_revoke,
+                notification_list (unread first), notification_read, notifications_read_all
     directory   organisation_list/create/detail/edit, organisation_members
                 (invite, change role, remove, revoke invitations), organisation_leave,
                 invitation_accept, person_list, person_detail
@@ -428,3 +429,33 @@ def person_detail(request, username: str):
             "is_me": request.user.is_authenticated and request.user.pk == person.pk,
         },
     )
+
+
+# --- Notifications ----------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@login_required
+def notification_list(request):
+    """The person's notifications, unread first."""
+    page_obj = _page(request, selectors.notifications_for_user(user=request.user), NOTIFICATIONS_PER_PAGE)
+    unread = selectors.notifications_unread_count(user=request.user)
+    return render(request, "accounts/notification_list.html", {"page_obj": page_obj, "unread": unread})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    notification = found_or_404(selectors.notification_get_for_user, user=request.user, notification_id=notification_id)
+    services.notification_mark_read(actor=request.user, notification=notification)
+    return redirect(_next_url(request) or reverse("accounts:notification_list"))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = services.notifications_mark_all_read(actor=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("accounts:notification_list")

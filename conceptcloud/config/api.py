@@ -3,6 +3,7 @@
 from conceptcloud.accounts.api import router as accounts_router
 from conceptcloud.accounts.auth import AUTH_OPTIONAL
 from conceptcloud.core.api import build_api
+from conceptcloud.discovery.api import router as discovery_router
 from conceptcloud.history.api import router as history_router
 from conceptcloud.lineage.api import router as lineage_router
 from conceptcloud.registry.api import router as registry_router
@@ -14,3 +15,4 @@ api.add_router("/v1/", registry_router)
 api.add_router("/v1/", history_router)
 api.add_router("/v1/", log_router)
 api.add_router("/v1/", lineage_router)
+api.add_router("/v1/", discovery_router)

@@ -9,6 +9,7 @@ CC_ALLOWED_HOSTS  comma-separated host names (default: localhost names).
 CC_SMTP_HOST ...  outgoing mail; without it e-mail goes to the console.
 CC_LOG_ORIGIN     the name the creative history's checkpoints are signed under.
 CC_BROKER_URL     Celery broker (Redis) for background tasks; inline when unset.
+CC_SITE_URL       the site's address, for links in e-mail (default http://127.0.0.1:8000).
 The README lists every variable.
 """
 
@@ -191,6 +192,8 @@ WHITENOISE_USE_FINDERS = DEBUG or _flag("CC_TESTING")
 # The creative history's log name (C2SP checkpoint origin and signing key name);
 # its Ed25519 key is generated once into DATA_DIR / "log_key.ed25519".
 CC_LOG_ORIGIN = os.environ.get("CC_LOG_ORIGIN", "conceptcloud.localhost/log")
+# The site's own address, for links in e-mail sent outside a request (notifications).
+CC_SITE_URL = os.environ.get("CC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CC_ATTACHMENT_MAX_BYTES = int(os.environ.get("CC_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

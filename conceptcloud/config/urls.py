@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("conceptcloud.accounts.directory_urls")),
     path("", include("conceptcloud.registry.urls")),
     path("", include("conceptcloud.lineage.urls")),
+    path("", include("conceptcloud.discovery.urls")),
 ]
 
 admin.site.site_header = "Concept Cloud operator"

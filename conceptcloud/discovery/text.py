@@ -9,6 +9,10 @@ text the same way.
     analyse_query(text)    the words of a query (Word: whole, parts), each once
     Word                   one word: `whole` and the `parts` a listing must hold
                            consecutively among its index terms to contain it
+    mostly_japanese(text)  whether a text is mostly Japanese script (the English
+                           embedding model cannot read it)
+    word_spans(text)       the words `analyse` reads, each with where it and its
+                           parts stand in the text (WordSpan), for highlighting
 
 How text becomes terms
 1. Folding: NFKC, case folding, NFKC again — full-width ＡＢＣ１２３ → abc123,
@@ -199,6 +203,19 @@ def analyse(text: str) -> list[str]:
     return terms
 
 
+# A text with at least this share of its letters in Japanese script is "mostly
+# Japanese": the English embedding model cannot read it (search.py, matching.py).
+JAPANESE_SHARE = 0.3
+_JA_CHAR = re.compile(f"[{_JA}\uff66-\uff9f]")
+
+
+def mostly_japanese(text: str) -> bool:
+    """Whether at least JAPANESE_SHARE of the letters and digits among the text's
+    first 2,000 characters are Japanese script."""
+    letters = [char for char in text[:2000] if char.isalnum()]
+    return bool(letters) and sum(1 for char in letters if _JA_CHAR.match(char)) >= JAPANESE_SHARE * len(letters)
+
+
 def analyse_query(text: str) -> list[Word]:
     """The words of a query, in order, each distinct word once.
 
@@ -346,19 +363,25 @@ def _japanese_words(run: str) -> Iterator[Word]:
     tokenizer = _state.tokenizer
     for chunk in _chunks(run):
         for unit in tokenizer.tokenize(chunk):
-            if unit.is_oov():
-                word = None if sudachi.dropped(unit) else _unknown_word(unit.surface())
-            else:
-                key = unit.word_id()
-                try:
-                    word = _entries[key]
-                except KeyError:
-                    word = _known_word(unit, sudachi.dropped)
-                    if len(_entries) >= _CACHE_LIMIT:
-                        _entries.clear()
-                    _entries[key] = word
+            word = _unit_word(unit, sudachi)
             if word is not None:
                 yield word
+
+
+def _unit_word(unit: Morpheme, sudachi: _Sudachi) -> Word | None:
+    """A Sudachi long unit → its Word, or None if dropped (known entries cached)."""
+    if unit.is_oov():
+        return None if sudachi.dropped(unit) else _unknown_word(unit.surface())
+    key = unit.word_id()
+    try:
+        return _entries[key]
+    except KeyError:
+        pass
+    word = _known_word(unit, sudachi.dropped)
+    if len(_entries) >= _CACHE_LIMIT:
+        _entries.clear()
+    _entries[key] = word
+    return word
 
 
 def _chunks(run: str) -> Iterator[str]:
@@ -397,6 +420,15 @@ def _unknown_word(surface: str) -> Word | None:
 @lru_cache(maxsize=16_384)
 def _katakana_parts(word: str) -> tuple[str, ...]:
     """An unknown katakana word as the fewest dictionary nouns spelling it, or (word,)."""
+    cuts = _katakana_cuts(word)
+    if len(cuts) < 2:
+        return (word,)
+    return tuple(_noun_form(word[start:end]) for start, end in zip((0, *cuts[:-1]), cuts, strict=True))
+
+
+@lru_cache(maxsize=16_384)
+def _katakana_cuts(word: str) -> tuple[int, ...]:
+    """Where the pieces of `_katakana_parts` end in `word`: (len(word),) when it is not split."""
     n = len(word)
     # fewest[i]: (pieces, start of the last piece) for the best spelling of word[:i].
     fewest: list[tuple[int, int] | None] = [None] * (n + 1)
@@ -409,14 +441,13 @@ def _katakana_parts(word: str) -> tuple[str, ...]:
             if fewest[end] is None or before[0] + 1 < fewest[end][0]:
                 fewest[end] = (before[0] + 1, start)
     if fewest[n] is None or fewest[n][0] < 2:
-        return (word,)
-    pieces: list[str] = []
+        return (n,)
+    cuts: list[int] = []
     end = n
     while end > 0:
-        start = fewest[end][1]
-        pieces.append(_noun_form(word[start:end]))
-        end = start
-    return tuple(reversed(pieces))
+        cuts.append(end)
+        end = fewest[end][1]
+    return tuple(reversed(cuts))
 
 
 @lru_cache(maxsize=65_536)
@@ -440,3 +471,126 @@ def _clean(form: str) -> str | None:
     if not unicodedata.is_normalized("NFKC", form) or form.casefold() != form:
         form = _fold(form)
     return form if _TERM.fullmatch(form) else None
+
+
+# ---------------------------------------------------------------- where words stand
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpan:
+    """One word of a text and where it stands: text[start:end], and parts[i] = (start, end) of word.parts[i].
+
+    A part's span lies inside the word's; a word written apart in the text (a
+    compound whose pieces are split by punctuation) still has one span per part.
+    """
+
+    word: Word
+    start: int
+    end: int
+    parts: tuple[tuple[int, int], ...]
+
+
+def word_spans(text: str) -> list[WordSpan]:
+    """The words `analyse` reads in `text`, in order, with their offsets in `text` as given.
+
+    The words are those of `analyse` (same wholes and parts, same order, so the
+    same index terms), except that folding here goes one character (with its
+    combining marks) at a time, to keep each folded character's place: where
+    NFKC would compose characters across such a boundary (Hangul jamo, rare
+    scripts' vowel signs) the words can differ from the index's.
+    """
+    folded, starts, ends = _fold_mapped(text)
+    spans: list[WordSpan] = []
+
+    def place(word: Word, start: int, end: int, parts: tuple[tuple[int, int], ...]) -> None:
+        spans.append(
+            WordSpan(
+                word,
+                starts[start],
+                ends[end - 1],
+                tuple((starts[a], ends[b - 1]) for a, b in parts),
+            )
+        )
+
+    for match in _RUNS.finditer(folded):
+        if match.group("ja") is not None:
+            for word, start, end, parts in _japanese_spans(match.group("ja"), match.start()):
+                place(word, start, end, parts)
+            continue
+        word = _other_word(match.group("word"))
+        if word is None:
+            continue
+        start, end = match.span()
+        pieces = [
+            piece.span()
+            for piece in re.finditer(r"[^-‐]+", match.group("word"))
+            if _english_term(piece.group()) is not None
+        ]
+        if len(word.parts) == len(pieces) and len(pieces) > 1:
+            parts = tuple((start + a, start + b) for a, b in pieces)
+        else:
+            parts = ((start, end),) * len(word.parts)
+        place(word, start, end, parts)
+    return spans
+
+
+def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
+    """`_fold` a character at a time: (folded, starts, ends), folded[i] coming from text[starts[i]:ends[i]]."""
+    if text.isascii():
+        return text.casefold(), list(range(len(text))), list(range(1, len(text) + 1))
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        j = i + 1
+        # A character with the marks NFKC composes it with folds as one: combining marks,
+        # Hangul vowel and final jamo, half-width katakana (semi-)voiced sound marks.
+        while j < n and (unicodedata.combining(text[j]) or "\u1160" <= text[j] <= "\u11ff" or text[j] in "\uff9e\uff9f"):
+            j += 1
+        piece = _fold_character(text[i:j])
+        pieces.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
+    return "".join(pieces), starts, ends
+
+
+@lru_cache(maxsize=65_536)
+def _fold_character(cluster: str) -> str:
+    return _fold(cluster)
+
+
+def _japanese_spans(run: str, offset: int) -> Iterator[tuple[Word, int, int, tuple[tuple[int, int], ...]]]:
+    """`_japanese_words` of `run` with offsets (from `offset`, run's place in the folded text)."""
+    sudachi = _loaded()
+    tokenizer = _state.tokenizer
+    for chunk in _chunks(run):
+        for unit in tokenizer.tokenize(chunk):
+            word = _unit_word(unit, sudachi)
+            if word is None:
+                continue
+            start, end = offset + unit.begin(), offset + unit.end()
+            yield word, start, end, _japanese_part_spans(unit, word, start, end, sudachi)
+        offset += len(chunk)
+
+
+def _japanese_part_spans(
+    unit: Morpheme, word: Word, start: int, end: int, sudachi: _Sudachi
+) -> tuple[tuple[int, int], ...]:
+    n = len(word.parts)
+    if n > 1 and unit.is_oov():
+        cuts = _katakana_cuts(word.whole)
+        if len(cuts) == n and cuts[-1] == end - start:
+            return tuple((start + a, start + b) for a, b in zip((0, *cuts[:-1]), cuts, strict=True))
+    elif n > 1:
+        base = start - unit.begin()
+        pieces = tuple(
+            (base + piece.begin(), base + piece.end())
+            for piece in unit.split(SplitMode.A, add_single=False)
+            if not sudachi.dropped(piece) and _clean(piece.normalized_form()) is not None
+        )
+        if len(pieces) == n:
+            return pieces
+    return ((start, end),) * n

@@ -3,6 +3,7 @@
     build(ids, matrix, approximate_from=)   → ExactIndex, or ApproximateIndex from
                                              APPROXIMATE_FROM vectors on
     index.search(query, k, allowed=None)    → [Hit(id, score)], best first
+    index.vector(id)                        → the stored vector of id, or None
     len(index)
     pack(vector) / unpack(blobs, dimensions=)   the stored form of a vector
 
@@ -119,6 +120,13 @@ class ExactIndex:
         if len(rows) * 4 < len(self):  # few rows: multiply only those
             return _top(self._ids[rows], self._matrix[rows] @ query, k)
         return _top(self._ids[rows], (self._matrix @ query)[rows], k)
+
+    def vector(self, pk: int) -> np.ndarray | None:
+        """The stored vector of id `pk`, or None when the index does not hold it."""
+        row = int(np.searchsorted(self._ids, pk))
+        if row < len(self._ids) and self._ids[row] == pk:
+            return self._matrix[row]
+        return None
 
     def _query(self, query: np.ndarray) -> np.ndarray:
         query = np.asarray(query, dtype=np.float32).reshape(-1)

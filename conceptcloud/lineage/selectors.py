@@ -101,6 +101,14 @@ def contributions_for_asset(*, asset: Asset) -> list[ContributorRow]:
 # Share proposals --------------------------------------------------------------
 
 
+def contributions_of_people(*, user_ids: Iterable[int], assets) -> list[tuple[int, int]]:
+    """(user id, asset id) of each contribution other than as originator that these
+    people made to `assets` (a queryset the caller has already limited to what its
+    viewer may see): a person's record of improving, combining, funding others' work."""
+    rows = Contribution.objects.filter(user_id__in=list(user_ids), asset__in=assets.order_by().values("pk"))
+    return list(rows.exclude(role=Role.ORIGINATOR).values_list("user_id", "asset_id"))
+
+
 def _proposal_parties(proposal: ShareProposal, user) -> tuple[bool, bool]:
     """(whose agreement is needed, manages the asset) for one viewer."""
     if not _is_active(user):

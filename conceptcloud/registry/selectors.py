@@ -390,6 +390,11 @@ def need_get_for_manager(*, need_id: int, user) -> Need:
     return need
 
 
+def needs_by_person(*, person, limit: int = 50) -> QuerySet[Need]:
+    """The needs a person posted, newest first (needs are public)."""
+    return Need.objects.filter(created_by=person).order_by("-created_at", "-pk")[:limit]
+
+
 def needs_for_dashboard(*, user) -> QuerySet[Need]:
     org_ids = account_selectors.organisation_ids_for_user(user=user)
     return Need.objects.filter(seeker_org_id__in=org_ids).select_related("seeker_org")

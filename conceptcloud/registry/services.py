@@ -617,6 +617,7 @@ def need_create(*, actor, data: NeedData) -> Need:
         )
         _write_need_facets(need)
         entry_append(actor=actor, type="need.posted", subject=f"need:{need.pk}", payload=_need_payload(need))
+        task_enqueue("discovery.need_index", need_id=need.pk)
     return need
 
 
@@ -632,6 +633,7 @@ def need_update(*, actor, need: Need, data: NeedData) -> Need:
         locked.save()
         _write_need_facets(locked)
         entry_append(actor=actor, type="need.updated", subject=f"need:{locked.pk}", payload=_need_payload(locked))
+        task_enqueue("discovery.need_index", need_id=locked.pk)
     return locked
 
 

@@ -18,14 +18,17 @@ from django.test import Client
 from conceptcloud.accounts.models import Membership
 from conceptcloud.accounts.services import token_create, user_set_operator
 from conceptcloud.history.models import Entry
+from conceptcloud.discovery.services.indexing import index_rebuild
 from conceptcloud.registry.services import (
     AssetData,
+    NeedData,
     IpRecordData,
     access_grant,
     asset_set_status,
     asset_update,
     attachment_add,
     attachment_remove,
+    need_create,
 )
 
 # Each asset's hidden content, found nowhere else.
@@ -80,9 +83,13 @@ def world(make_user, make_org, make_asset):
         )
         access_grant(actor=owner, asset=asset, user=granted, reason="NDA 2025-01")
         assets[visibility] = (asset, attachment, removed)
+    need = need_create(actor=outsider, data=NeedData(
+        title="Heat-resistant alloy for turbine blades", description="Blades that last longer in hot turbines.",
+        seeker_org="rival-metals-kk", sdgs=[9]))
+    index_rebuild()  # the test's transaction never commits, so the indexing tasks have not run
     return {
         "assets": assets, "org": org, "owner": owner, "colleague": colleague, "outsider": outsider,
-        "granted": granted, "operator": operator,
+        "granted": granted, "operator": operator, "need": need,
     }
 
 
@@ -105,6 +112,7 @@ def _readers_without_access(world, visibility: str):
 
 def _reachable_urls(world, asset, attachment) -> list[str]:
     org = world["org"].slug
+    need = world["need"].pk
     return [
         "/", "/assets/", "/assets/?sort=updated", f"/assets/?organisation={org}", "/assets/?sdg=7",
         f"/assets/{asset.pk}/", f"/assets/{asset.pk}/versions/",
@@ -116,6 +124,13 @@ def _reachable_urls(world, asset, attachment) -> list[str]:
         *[f"/api/v1/assets/{asset.pk}/versions/{n}" for n in range(1, asset.version + 1)],
         f"/api/v1/assets/{asset.pk}/attachments", f"/api/v1/assets/{asset.pk}/attachments/{attachment.pk}",
         f"/api/v1/assets/{asset.pk}/grants", f"/api/v1/organisations/{org}", "/api/v1/people/owner",
+        # Search and matching: teasers, snippets, reasons and counts.
+        "/search/?q=alloy+turbine", "/search/?q=alloy&sdg=7&sort=newest", "/search/?kind=technology",
+        "/api/v1/search?q=alloy+turbine", "/api/v1/search?q=heat+resistant&trl=",
+        f"/needs/{need}/technologies/", f"/api/v1/needs/{need}/technologies",
+        f"/assets/{asset.pk}/matches/", f"/assets/{asset.pk}/matches/needs/",
+        f"/assets/{asset.pk}/matches/partners/", f"/api/v1/assets/{asset.pk}/needs",
+        f"/api/v1/assets/{asset.pk}/partners", "/people/owner/mentors/", "/api/v1/people/owner/mentors",
     ]
 
 
@@ -167,6 +182,26 @@ def test_searching_a_hidden_word_moves_no_count_and_no_facet(world, visibility):
             api = _bearer(user) if user else Client()
             assert api.get("/api/v1/assets/", {"q": word}).json()["count"] == 0, (name, word)
             assert client.get("/assets/", {"q": word, "organisation": world["org"].slug}).status_code == 200
+
+
+def _search_counts(page: str) -> tuple[int, list[str]]:
+    """The search page's result count and every facet value's count."""
+    status = re.search(r'role="status"[^>]*>\s*(\d+)', page)
+    return int(status.group(1)), re.findall(r"\((\d+)\)</span>", page)
+
+
+@pytest.mark.parametrize("visibility", ["confidential", "members"])
+def test_searching_a_hidden_word_on_the_search_page_moves_no_count(world, visibility):
+    for name, user in _readers_without_access(world, visibility).items():
+        client = _client(user)
+        api = _bearer(user) if user else Client()
+        for word in (WORDS[visibility], FILENAMES[visibility], IP_NUMBERS[visibility]):
+            answer = api.get("/api/v1/search", {"q": word}).json()
+            assert answer["count"] == 0 and answer["results"] == [], (name, word)
+            assert all(v["count"] == 0 for values in answer["facets"].values() for v in values), (name, word)
+            searched = client.get("/search/", {"q": word}).content.decode()
+            nothing = client.get("/search/", {"q": "nosuchwordanywhere"}).content.decode()
+            assert _search_counts(searched) == _search_counts(nothing), (name, word)
 
 
 def test_the_hidden_word_finds_the_asset_for_readers_with_access(world):

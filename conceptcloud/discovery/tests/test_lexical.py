@@ -13,8 +13,8 @@ from conceptcloud.discovery.backends import lexical_backend
 from conceptcloud.discovery.backends.postgresql import PostgreSQLBackend, tsquery
 from conceptcloud.discovery.backends.sqlite import SQLiteBackend, match_expression
 from conceptcloud.discovery.models import LexicalDocument
-from conceptcloud.discovery.selectors import assets_lexical_search
-from conceptcloud.discovery.services import asset_index, index_rebuild
+from conceptcloud.discovery.selectors.lexical import assets_lexical_search
+from conceptcloud.discovery.services.indexing import asset_index, index_rebuild
 from conceptcloud.discovery.text import analyse_query
 from conceptcloud.registry.selectors import assets_full_access_q, assets_visible_to
 from conceptcloud.registry.services import AssetData, access_grant, access_revoke, asset_set_status, asset_update

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from conceptcloud.discovery.models import LexicalDocument
-from conceptcloud.discovery.selectors import assets_lexical_search
+from conceptcloud.discovery.selectors.lexical import assets_lexical_search
 from conceptcloud.registry.services import AssetData, asset_register, asset_set_status, asset_update
 
 

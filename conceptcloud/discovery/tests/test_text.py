@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conceptcloud.discovery.text import STOP_WORDS, Word, analyse, analyse_query
+from conceptcloud.discovery.text import STOP_WORDS, Word, analyse, analyse_query, word_spans
 from conceptcloud.registry.demo.content import DEMO_ASSETS
 
 
@@ -229,7 +229,9 @@ def test_terms_are_non_empty_nfkc_normal_case_folded_letters_and_digits(text):
     for term in analyse(text):
         assert term
         assert unicodedata.is_normalized("NFKC", term)
-        assert term.casefold() == term
+        # Folded: case folding then NFKC leaves it as it is (for a few characters,
+        # such as Greek ῶ, casefold() alone decomposes what NFKC composes again).
+        assert unicodedata.normalize("NFKC", term.casefold()) == term
         assert TERM.fullmatch(term), term
 
 
@@ -251,3 +253,77 @@ def test_folding_does_not_change_the_terms(text):
 @pytest.mark.parametrize("word", ["竹", "bamboo", "発電機", "TRL-6"])
 def test_a_word_is_found_in_a_listing_that_repeats_it(word):
     assert finds(word, f"{word} {word}")
+
+
+# ---------------------------------------------------------------- word spans
+
+
+def spans_read(text: str) -> list[tuple[str, str, list[str]]]:
+    return [(span.word.whole, text[span.start : span.end], [text[a:b] for a, b in span.parts]) for span in word_spans(text)]
+
+
+def test_word_spans_place_each_word_and_its_parts_in_the_text_as_given():
+    text = "Ｎｏｎ-toxic BATTERIES: 全固体電池と小水力発電機、ｾﾙﾛｰｽﾅﾉﾌｧｲﾊﾞｰ"
+    assert spans_read(text) == [
+        ("nontox", "Ｎｏｎ-toxic", ["Ｎｏｎ", "toxic"]),
+        ("batteri", "BATTERIES", ["BATTERIES"]),
+        ("全", "全", ["全"]),
+        ("固体", "固体", ["固体"]),
+        ("電池", "電池", ["電池"]),
+        ("小水", "小水", ["小水"]),
+        ("力", "力", ["力"]),
+        ("発電機", "発電機", ["発電", "機"]),
+        ("セルロースナノファイバー", "ｾﾙﾛｰｽﾅﾉﾌｧｲﾊﾞｰ", ["ｾﾙﾛｰｽ", "ﾅﾉ", "ﾌｧｲﾊﾞｰ"]),
+    ]
+
+
+def test_word_spans_keep_places_where_folding_changes_lengths():
+    text = "ﬁbre straße e\u0301te\u0301 ﾊﾞｯﾃﾘｰ"
+    assert [(whole, surface) for whole, surface, _ in spans_read(text)] == [
+        ("fiber", "ﬁbre"),
+        ("strass", "straße"),
+        ("ete", "e\u0301te\u0301"),
+        ("バッテリー", "ﾊﾞｯﾃﾘｰ"),
+    ]
+
+
+def test_word_spans_of_a_text_longer_than_one_sudachi_chunk_keep_their_places():
+    text = "前置き。" * 1500 + "全固体電池"
+    last = word_spans(text)[-1]
+    assert (last.word.whole, text[last.start : last.end]) == ("電池", "電池")
+
+
+def test_word_spans_give_the_words_of_the_demo_listings_exactly_as_analyse():
+    for asset in DEMO_ASSETS:
+        for text in (asset.data.title, asset.data.summary, asset.data.details):
+            assert [term for span in word_spans(text) for term in span.word.terms] == analyse(text)
+
+
+realistic_text = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x24F),
+        st.sampled_from(list("竹発電機小水力のをはですナノファイバーセルロースｶﾀﾅﾊﾞＡ１ー・、。 -'’ﬁß")),
+        st.characters(min_codepoint=0x3040, max_codepoint=0x30FF),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+        st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(realistic_text)
+def test_word_spans_give_the_terms_of_analyse(text):
+    assert [term for span in word_spans(text) for term in span.word.terms] == analyse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_text)
+def test_word_spans_lie_in_order_inside_the_text(text):
+    previous = 0
+    for span in word_spans(text):
+        assert previous <= span.start < span.end <= len(text)
+        assert len(span.parts) == len(span.word.parts)
+        for start, end in span.parts:
+            assert span.start <= start < end <= span.end
+        previous = span.start

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from conceptcloud.discovery.services import index_rebuild
+from conceptcloud.discovery.services.indexing import index_rebuild
 
 
 class Command(BaseCommand):

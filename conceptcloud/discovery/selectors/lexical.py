@@ -1,6 +1,6 @@
 """Reads of the discovery app: lexical search over the assets a viewer may see.
 
-    assets_lexical_search(user=, query=, limit=)   [(asset_id, score)], best first
+    assets_lexical_search(user=, query=, limit=, within=)   [(asset_id, score)], best first
 
 Query semantics: the query is analysed like the listings (text.analyse_query);
 each word must occur as a phrase of its parts. Assets holding every word come
@@ -14,21 +14,29 @@ assets_visible_to), and details only where the viewer has FULL access
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from conceptcloud.discovery.backends import lexical_backend
 from conceptcloud.discovery.text import analyse_query
+from conceptcloud.registry.models import Asset
 from conceptcloud.registry.selectors import assets_full_access_q, assets_visible_to
 
 # Words of a query beyond this many are ignored (bounds the match expression).
 MAX_QUERY_WORDS = 64
 
 
-def assets_lexical_search(*, user, query: str, limit: int = 50) -> list[tuple[int, float]]:
-    """The visible assets matching `query`, best first, at most `limit` (see module)."""
+def assets_lexical_search(
+    *, user, query: str, limit: int = 50, within: QuerySet[Asset] | None = None
+) -> list[tuple[int, float]]:
+    """The visible assets matching `query`, best first, at most `limit` (see module);
+    with `within`, only those of its assets the viewer may see."""
     words = analyse_query(query)[:MAX_QUERY_WORDS]
     if not words or limit <= 0:
         return []
     backend = lexical_backend()
     visible = assets_visible_to(user=user)
+    if within is not None:
+        visible = visible.filter(pk__in=within.order_by().values("pk"))
     full = visible.filter(assets_full_access_q(user=user))
     results = backend.search(words, visible=visible, full=full, limit=limit, require_all=True)
     if len(results) < limit and len(words) > 1:

@@ -1,0 +1,166 @@
+"""The vector indexes of this process, rebuilt from the stored vectors.
+
+    asset_index_cache()    the index of AssetVector rows   ─┐ each: .search(vector, k,
+    need_index_cache()     the index of NeedVector rows     │ allowed=None) → [Hit],
+    person_index_cache()   the index of PersonVector rows  ─┘ .vector(id), len()
+    query_vector(text)     the embedding of a query text (a small LRU cache)
+
+The stored vectors (discovery.models) are the truth; an index is a copy in this
+process's memory (DESIGN.md invariant 4). Before each use a cache asks the
+database one cheap question — how many vectors there are, the sum of their ids and
+the newest change — and when the answer differs from the copy's, it brings the
+copy up to date:
+
+- rows changed since the copy's newest change are read (an index on updated_at)
+  and kept in a small exact "delta" index that shadows the base index: their old
+  vectors in the base are skipped;
+- when the rows then still do not add up (rows were deleted; or, in tests, rolled
+  back) or the delta has grown past DELTA_LIMIT rows, the whole index is rebuilt
+  from the table (vectors.build: exact below 20,000 rows, HNSW above).
+
+So a web process, a worker and the benchmark each keep their own copy, and a new
+listing is found by the next query of every process without any message between
+them. Searches with `allowed` return only those ids, k of them when the index
+holds k allowed ids; callers still check what they show against the database's
+visibility rule, since a copy may hold a row that was deleted a moment ago.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Set as AbstractSet
+
+import numpy as np
+from django.db.models import Count, Max, Model, Sum
+
+from conceptcloud.discovery import vectors
+from conceptcloud.discovery.embeddings import DIMENSIONS, embed
+from conceptcloud.discovery.models import AssetVector, NeedVector, PersonVector
+from conceptcloud.discovery.vectors import Hit
+
+DELTA_LIMIT = 2_000
+QUERY_CACHE = 256
+_CHUNK = 5_000
+
+
+class VectorCache:
+    """One table's vectors as a searchable index, refreshed on use (see module)."""
+
+    def __init__(self, model: type[Model], key: str) -> None:
+        self._model = model
+        self._key = key
+        self._lock = threading.Lock()
+        self._state: tuple | None = None  # (count, sum of ids, newest change) of the copy
+        self._base = vectors.build([], np.zeros((0, DIMENSIONS), np.float32))
+        self._base_ids: set[int] = set()
+        self._delta: dict[int, np.ndarray] = {}
+        self._delta_index = self._base
+        self._newest = None
+
+    def _rows(self):
+        # A row without a vector (not embedded yet) is not in the index.
+        return self._model.objects.exclude(vector=b"")
+
+    def _current(self) -> tuple:
+        row = self._rows().aggregate(n=Count(self._key), total=Sum(self._key), newest=Max("updated_at"))
+        return (row["n"], row["total"] or 0, row["newest"])
+
+    def refresh(self) -> None:
+        with self._lock:
+            state = self._current()
+            if state == self._state:
+                return
+            if self._newest is not None:
+                changed = self._rows().filter(updated_at__gte=self._newest).values_list(self._key, "vector")
+                for pk, blob in changed.iterator(chunk_size=_CHUNK):
+                    self._delta[pk] = vectors.unpack([bytes(blob)], dimensions=DIMENSIONS)[0]
+                ids = self._base_ids | self._delta.keys()
+                if len(self._delta) <= DELTA_LIMIT and (len(ids), sum(ids)) == state[:2]:
+                    self._delta_index = vectors.build(list(self._delta), np.array(list(self._delta.values())))
+                    self._newest, self._state = state[2], state
+                    return
+            self._rebuild()
+            self._state = self._current()
+            if self._state != state:  # changed while reading: the next use looks again
+                self._state = None
+
+    def _rebuild(self) -> None:
+        ids: list[int] = []
+        blobs: list[bytes] = []
+        newest = None
+        rows = self._rows().order_by(self._key).values_list(self._key, "vector", "updated_at")
+        for pk, blob, updated in rows.iterator(chunk_size=_CHUNK):
+            ids.append(pk)
+            blobs.append(bytes(blob))
+            newest = updated if newest is None or updated > newest else newest
+        matrix = vectors.unpack(blobs, dimensions=DIMENSIONS) if blobs else np.zeros((0, DIMENSIONS), np.float32)
+        self._base = vectors.build(ids, matrix)
+        self._base_ids = set(ids)
+        self._delta = {}
+        self._delta_index = vectors.build([], np.zeros((0, DIMENSIONS), np.float32))
+        self._newest = newest
+
+    def search(self, query: np.ndarray, k: int, allowed: AbstractSet[int] | None = None) -> list[Hit]:
+        """The k nearest stored vectors to `query` (cosine, best first; ties by id)."""
+        self.refresh()
+        with self._lock:
+            base, delta, shadowed = self._base, self._delta_index, set(self._delta)
+        if k <= 0:
+            return []
+        if allowed is not None:
+            hits = base.search(query, k, allowed=set(allowed) - shadowed) if shadowed else base.search(query, k, allowed)
+        else:
+            hits = [hit for hit in base.search(query, k + len(shadowed)) if hit.id not in shadowed]
+        hits += delta.search(query, k, allowed)
+        hits.sort(key=lambda hit: (-hit.score, hit.id))
+        return hits[:k]
+
+    def vector(self, pk: int) -> np.ndarray | None:
+        """The stored vector of one row, or None."""
+        self.refresh()
+        with self._lock:
+            if pk in self._delta:
+                return self._delta[pk]
+            if pk in self._base_ids:
+                return self._base.vector(pk)
+        return None
+
+    def __len__(self) -> int:
+        self.refresh()
+        return len(self._base_ids | self._delta.keys())
+
+
+_assets = VectorCache(AssetVector, "asset_id")
+_needs = VectorCache(NeedVector, "need_id")
+_people = VectorCache(PersonVector, "user_id")
+
+
+def asset_index_cache() -> VectorCache:
+    return _assets
+
+
+def need_index_cache() -> VectorCache:
+    return _needs
+
+
+def person_index_cache() -> VectorCache:
+    return _people
+
+
+_queries: OrderedDict[str, np.ndarray] = OrderedDict()
+_queries_lock = threading.Lock()
+
+
+def query_vector(text: str) -> np.ndarray:
+    """The embedding of a query text; the last QUERY_CACHE queries are kept."""
+    with _queries_lock:
+        if text in _queries:
+            _queries.move_to_end(text)
+            return _queries[text]
+    vector = embed([text])[0]
+    with _queries_lock:
+        _queries[text] = vector
+        while len(_queries) > QUERY_CACHE:
+            _queries.popitem(last=False)
+    return vector
