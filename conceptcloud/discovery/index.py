@@ -7,16 +7,17 @@
 
 The stored vectors (discovery.models) are the truth; an index is a copy in this
 process's memory (DESIGN.md invariant 4). Before each use a cache asks the
-database one cheap question — how many vectors there are, the sum of their ids and
-the newest change — and when the answer differs from the copy's, it brings the
-copy up to date:
+database one cheap question — the newest change (one step down the index on
+updated_at) — and when it differs from the copy's, it brings the copy up to date:
 
-- rows changed since the copy's newest change are read (an index on updated_at)
-  and kept in a small exact "delta" index that shadows the base index: their old
-  vectors in the base are skipped;
-- when the rows then still do not add up (rows were deleted; or, in tests, rolled
-  back) or the delta has grown past DELTA_LIMIT rows, the whole index is rebuilt
-  from the table (vectors.build: exact below 20,000 rows, HNSW above).
+- rows changed since SKEW before the copy's newest change are read and kept in a
+  small exact "delta" index that shadows the base index: their old vectors in the
+  base are skipped (the look-back catches a transaction that committed after a
+  later one);
+- when the table's ids then do not add up to the copy's (by count and sum, an
+  index-only scan: rows were deleted, or in tests rolled back) or the delta has
+  grown past DELTA_LIMIT rows, the whole index is rebuilt from the table
+  (vectors.build: exact below 20,000 rows, HNSW above).
 
 So a web process, a worker and the benchmark each keep their own copy, and a new
 listing is found by the next query of every process without any message between
@@ -28,6 +29,7 @@ visibility rule, since a copy may hold a row that was deleted a moment ago.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from collections import OrderedDict
 from collections.abc import Set as AbstractSet
 
@@ -40,6 +42,7 @@ from conceptcloud.discovery.models import AssetVector, NeedVector, PersonVector
 from conceptcloud.discovery.vectors import Hit
 
 DELTA_LIMIT = 2_000
+SKEW = timedelta(seconds=60)
 QUERY_CACHE = 256
 _CHUNK = 5_000
 
@@ -51,7 +54,7 @@ class VectorCache:
         self._model = model
         self._key = key
         self._lock = threading.Lock()
-        self._state: tuple | None = None  # (count, sum of ids, newest change) of the copy
+        self._loaded = False
         self._base = vectors.build([], np.zeros((0, DIMENSIONS), np.float32))
         self._base_ids: set[int] = set()
         self._delta: dict[int, np.ndarray] = {}
@@ -59,31 +62,36 @@ class VectorCache:
         self._newest = None
 
     def _rows(self):
-        # A row without a vector (not embedded yet) is not in the index.
-        return self._model.objects.exclude(vector=b"")
+        return self._model.objects.all()
 
-    def _current(self) -> tuple:
-        row = self._rows().aggregate(n=Count(self._key), total=Sum(self._key), newest=Max("updated_at"))
-        return (row["n"], row["total"] or 0, row["newest"])
+    def _newest_change(self):
+        """The newest updated_at of the table: one step down its index."""
+        return self._rows().aggregate(newest=Max("updated_at"))["newest"]
+
+    def _adds_up(self, ids: set[int]) -> bool:
+        """Whether the table holds exactly these ids (by count and sum: an index-only scan)."""
+        row = self._rows().aggregate(n=Count(self._key), total=Sum(self._key))
+        return (row["n"], row["total"] or 0) == (len(ids), sum(ids))
 
     def refresh(self) -> None:
         with self._lock:
-            state = self._current()
-            if state == self._state:
+            newest = self._newest_change()
+            if self._loaded and newest == self._newest:
                 return
-            if self._newest is not None:
-                changed = self._rows().filter(updated_at__gte=self._newest).values_list(self._key, "vector")
+            if self._loaded and newest is not None and self._newest is not None:
+                # Rows written in a transaction that committed after a later one
+                # carry an older updated_at: look back SKEW before the copy's newest.
+                since = self._newest - SKEW
+                changed = self._rows().filter(updated_at__gte=since).values_list(self._key, "vector")
                 for pk, blob in changed.iterator(chunk_size=_CHUNK):
-                    self._delta[pk] = vectors.unpack([bytes(blob)], dimensions=DIMENSIONS)[0]
-                ids = self._base_ids | self._delta.keys()
-                if len(self._delta) <= DELTA_LIMIT and (len(ids), sum(ids)) == state[:2]:
+                    if blob:
+                        self._delta[pk] = vectors.unpack([bytes(blob)], dimensions=DIMENSIONS)[0]
+                if len(self._delta) <= DELTA_LIMIT and self._adds_up(self._base_ids | self._delta.keys()):
                     self._delta_index = vectors.build(list(self._delta), np.array(list(self._delta.values())))
-                    self._newest, self._state = state[2], state
+                    self._newest = newest
                     return
             self._rebuild()
-            self._state = self._current()
-            if self._state != state:  # changed while reading: the next use looks again
-                self._state = None
+            self._loaded = True
 
     def _rebuild(self) -> None:
         ids: list[int] = []
@@ -91,9 +99,11 @@ class VectorCache:
         newest = None
         rows = self._rows().order_by(self._key).values_list(self._key, "vector", "updated_at")
         for pk, blob, updated in rows.iterator(chunk_size=_CHUNK):
+            newest = updated if newest is None or updated > newest else newest
+            if not blob:  # not embedded (yet): not searchable
+                continue
             ids.append(pk)
             blobs.append(bytes(blob))
-            newest = updated if newest is None or updated > newest else newest
         matrix = vectors.unpack(blobs, dimensions=DIMENSIONS) if blobs else np.zeros((0, DIMENSIONS), np.float32)
         self._base = vectors.build(ids, matrix)
         self._base_ids = set(ids)

@@ -113,6 +113,9 @@ def ids_sql(queryset: QuerySet[Asset]) -> tuple[str, tuple]:
 
 
 _BATCH = 500
+# A search first ranks the whole index and fetches this many times `limit` of the
+# best matches per branch, then checks their visibility (RowStoreBackend._best_visible).
+OVERFETCH = 4
 
 
 class RowStoreBackend:
@@ -168,6 +171,50 @@ class RowStoreBackend:
         match = self.match(words, require_all=require_all)
         if not match or limit <= 0:
             return []
+        found = self._best_visible(match, visible=visible, full=full, limit=limit)
+        if found is not None:
+            return found
+        return self._filtered(match, visible=visible, full=full, limit=limit)
+
+    def _top(self, branch: tuple[str, tuple], count: int) -> list[tuple[int, float]]:
+        sql, params = branch
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT asset_id, score FROM ({sql}) AS m ORDER BY score DESC, asset_id LIMIT %s", (*params, count))
+            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
+
+    def _best_visible(
+        self, match: str, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int
+    ) -> list[tuple[int, float]] | None:
+        """The answer from the best OVERFETCH·limit matches of the whole index, or
+        None when they cannot prove it.
+
+        Most matches are usually visible, so ranking the whole index first and
+        checking the visibility of only its best few ids (primary-key lookups)
+        costs about one plain full-text query, where filtering every match by
+        visibility first would read every visible asset. The answer is exact: a
+        match missing from a branch's fetched list scores at most that list's
+        last score (its cut), so every hit scoring above both cuts is present;
+        when fewer than `limit` hits do, the filtered statement answers instead.
+        """
+        count = OVERFETCH * limit + 20
+        teaser_match, full_match = self.branches(match)
+        teaser, whole = self._top(teaser_match, count), self._top(full_match, count)
+        candidates = {pk for pk, _ in teaser} | {pk for pk, _ in whole}
+        shown = set(visible.filter(pk__in=candidates).order_by().values_list("pk", flat=True))
+        detailed = set(full.filter(pk__in=shown).order_by().values_list("pk", flat=True))
+        hits = [(pk, score) for pk, score in whole if pk in detailed]
+        hits += [(pk, score) for pk, score in teaser if pk in shown and pk not in detailed]
+        hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        cuts = [found[-1][1] for found in (teaser, whole) if len(found) == count]
+        if not cuts:
+            return hits[:limit]  # every match was fetched
+        proven = [hit for hit in hits if hit[1] > max(cuts)]
+        return proven[:limit] if len(proven) >= limit else None
+
+    def _filtered(
+        self, match: str, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int
+    ) -> list[tuple[int, float]]:
+        """The search statement with the visibility filters inside (every match checked)."""
         visible_sql, visible_params = ids_sql(visible)
         full_sql, full_params = ids_sql(full)
         (teaser, teaser_params), (whole, whole_params) = self.branches(match)

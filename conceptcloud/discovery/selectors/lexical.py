@@ -6,7 +6,7 @@ Query semantics: the query is analysed like the listings (text.analyse_query);
 each word must occur as a phrase of its parts. Assets holding every word come
 first (the backend's AND match, ranked by its score); when those are fewer than
 `limit` and the query has several words, assets holding only some of the words
-follow (the OR match, ranked by its score). Scores are comparable only within each
+follow (the OR match, ranked by its score; at most SOME_WORDS_LIMIT of them). Scores are comparable only within each
 of the two parts. Only assets the viewer may see are searched (registry's
 assets_visible_to), and details only where the viewer has FULL access
 (assets_full_access_q) — the same rule as the asset list's text filter.
@@ -23,6 +23,9 @@ from conceptcloud.registry.selectors import assets_full_access_q, assets_visible
 
 # Words of a query beyond this many are ignored (bounds the match expression).
 MAX_QUERY_WORDS = 64
+# At most this many assets holding only some of the words follow those holding all:
+# deeper down, a partial match says little, and ranking thousands of them is costly.
+SOME_WORDS_LIMIT = 200
 
 
 def assets_lexical_search(
@@ -41,6 +44,7 @@ def assets_lexical_search(
     results = backend.search(words, visible=visible, full=full, limit=limit, require_all=True)
     if len(results) < limit and len(words) > 1:
         found = {asset_id for asset_id, _ in results}
-        some = backend.search(words, visible=visible, full=full, limit=limit, require_all=False)
-        results += [hit for hit in some if hit[0] not in found][: limit - len(results)]
+        fill = min(limit - len(results), SOME_WORDS_LIMIT)
+        some = backend.search(words, visible=visible, full=full, limit=len(found) + fill, require_all=False)
+        results += [hit for hit in some if hit[0] not in found][:fill]
     return results

@@ -315,3 +315,31 @@ def test_hidden_details_never_change_the_score_of_a_teaser_match(people, make_as
     # With access the details count.
     scores = dict(assets_lexical_search(user=owner, query="gear"))
     assert scores[loaded.pk] > scores[plain.pk]
+
+
+def test_ranking_the_whole_index_first_answers_exactly_as_filtering_every_match(people, corpus, make_asset):
+    # Many hidden matches that outrank the visible ones: the fast path must notice it
+    # cannot prove its answer and fall back, never returning fewer or other hits.
+    owner, org = people["owner"], people["org"]
+    for n in range(12):
+        make_asset(owner, org, publish=False, title=f"Gear gear gear draft {n}", summary="Gear gear.", details="gear")
+    for n in range(4):
+        make_asset(owner, org, visibility="confidential", title=f"Gear unit {n}", summary="Gear.", details="gear gear")
+    index_rebuild()
+    backend = lexical_backend()
+    queries = ["gear", "gear bearing", "solar pump", "turbine", "gear members vanadium", "zirconium", "発電"]
+    for name, user in people.items():
+        if name == "org":
+            continue
+        visible = assets_visible_to(user=user)
+        full = visible.filter(assets_full_access_q(user=user))
+        for query in queries:
+            words = analyse_query(query)
+            for require_all in (True, False):
+                match = backend.match(words, require_all=require_all)
+                if not match:
+                    continue
+                for limit in (1, 2, 3, 5, 8, 50):
+                    expected = backend._filtered(match, visible=visible, full=full, limit=limit)
+                    got = backend.search(words, visible=visible, full=full, limit=limit, require_all=require_all)
+                    assert got == expected, (name, query, require_all, limit)
