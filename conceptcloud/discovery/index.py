@@ -1,5 +1,6 @@
 """The vector indexes of this process, rebuilt from the stored vectors.
 
+    StoredCopy             what every copy shares: refreshing, a delta, rebuilding
     asset_index_cache()    the index of AssetVector rows   ─┐ each: .search(vector, k,
     need_index_cache()     the index of NeedVector rows     │ allowed=None) → [Hit],
     person_index_cache()   the index of PersonVector rows  ─┘ .vector(id), len()
@@ -29,8 +30,8 @@ visibility rule, since a copy may hold a row that was deleted a moment ago.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from collections import OrderedDict
+from datetime import timedelta
 from collections.abc import Set as AbstractSet
 
 import numpy as np
@@ -47,19 +48,31 @@ QUERY_CACHE = 256
 _CHUNK = 5_000
 
 
-class VectorCache:
-    """One table's vectors as a searchable index, refreshed on use (see module)."""
+class StoredCopy:
+    """One stored column of a table (values by id) as an in-memory index, refreshed
+    on use (see module). A subclass says how a stored value is read (`_decode`) and
+    how an index is built of values (`_build(ids, values)`); `_snapshot()` hands it
+    the base index, the delta index and the ids the delta shadows. An empty stored
+    value is kept out of the indexes (not computed yet) but counts as a row."""
+
+    column = "vector"
 
     def __init__(self, model: type[Model], key: str) -> None:
         self._model = model
         self._key = key
         self._lock = threading.Lock()
         self._loaded = False
-        self._base = vectors.build([], np.zeros((0, DIMENSIONS), np.float32))
-        self._base_ids: set[int] = set()
-        self._delta: dict[int, np.ndarray] = {}
+        self._base = self._build([], [])
+        self._base_ids: set[int] = set()  # every row of the copy, empty ones too
+        self._delta: dict[int, object | None] = {}  # None: the row's value is empty
         self._delta_index = self._base
         self._newest = None
+
+    def _decode(self, blob: bytes):
+        raise NotImplementedError
+
+    def _build(self, ids: list[int], values: list):
+        raise NotImplementedError
 
     def _rows(self):
         return self._model.objects.all()
@@ -82,12 +95,12 @@ class VectorCache:
                 # Rows written in a transaction that committed after a later one
                 # carry an older updated_at: look back SKEW before the copy's newest.
                 since = self._newest - SKEW
-                changed = self._rows().filter(updated_at__gte=since).values_list(self._key, "vector")
+                changed = self._rows().filter(updated_at__gte=since).values_list(self._key, self.column)
                 for pk, blob in changed.iterator(chunk_size=_CHUNK):
-                    if blob:
-                        self._delta[pk] = vectors.unpack([bytes(blob)], dimensions=DIMENSIONS)[0]
+                    self._delta[pk] = self._decode(bytes(blob)) if blob else None
                 if len(self._delta) <= DELTA_LIMIT and self._adds_up(self._base_ids | self._delta.keys()):
-                    self._delta_index = vectors.build(list(self._delta), np.array(list(self._delta.values())))
+                    kept = {pk: value for pk, value in self._delta.items() if value is not None}
+                    self._delta_index = self._build(list(kept), list(kept.values()))
                     self._newest = newest
                     return
             self._rebuild()
@@ -95,27 +108,47 @@ class VectorCache:
 
     def _rebuild(self) -> None:
         ids: list[int] = []
-        blobs: list[bytes] = []
+        values: list = []
+        every: set[int] = set()
         newest = None
-        rows = self._rows().order_by(self._key).values_list(self._key, "vector", "updated_at")
+        rows = self._rows().order_by(self._key).values_list(self._key, self.column, "updated_at")
         for pk, blob, updated in rows.iterator(chunk_size=_CHUNK):
             newest = updated if newest is None or updated > newest else newest
-            if not blob:  # not embedded (yet): not searchable
-                continue
-            ids.append(pk)
-            blobs.append(bytes(blob))
-        matrix = vectors.unpack(blobs, dimensions=DIMENSIONS) if blobs else np.zeros((0, DIMENSIONS), np.float32)
-        self._base = vectors.build(ids, matrix)
-        self._base_ids = set(ids)
+            every.add(pk)
+            if blob:
+                ids.append(pk)
+                values.append(self._decode(bytes(blob)))
+        self._base = self._build(ids, values)
+        self._base_ids = every
         self._delta = {}
-        self._delta_index = vectors.build([], np.zeros((0, DIMENSIONS), np.float32))
+        self._delta_index = self._build([], [])
         self._newest = newest
+
+    def _snapshot(self):
+        """(base index, delta index, the ids whose base entries the delta shadows), fresh."""
+        self.refresh()
+        with self._lock:
+            return self._base, self._delta_index, set(self._delta)
+
+    def __len__(self) -> int:
+        self.refresh()
+        with self._lock:
+            ids = self._base_ids | self._delta.keys()
+            return len(ids) - sum(1 for value in self._delta.values() if value is None)
+
+
+class VectorCache(StoredCopy):
+    """Stored unit vectors as a nearest-neighbour index (vectors.build)."""
+
+    def _decode(self, blob: bytes) -> np.ndarray:
+        return vectors.unpack([blob], dimensions=DIMENSIONS)[0]
+
+    def _build(self, ids: list[int], values: list):
+        return vectors.build(ids, np.array(values) if values else np.zeros((0, DIMENSIONS), np.float32))
 
     def search(self, query: np.ndarray, k: int, allowed: AbstractSet[int] | None = None) -> list[Hit]:
         """The k nearest stored vectors to `query` (cosine, best first; ties by id)."""
-        self.refresh()
-        with self._lock:
-            base, delta, shadowed = self._base, self._delta_index, set(self._delta)
+        base, delta, shadowed = self._snapshot()
         if k <= 0:
             return []
         if allowed is not None:
@@ -128,17 +161,11 @@ class VectorCache:
 
     def vector(self, pk: int) -> np.ndarray | None:
         """The stored vector of one row, or None."""
-        self.refresh()
+        base, _delta, shadowed = self._snapshot()
         with self._lock:
-            if pk in self._delta:
-                return self._delta[pk]
-            if pk in self._base_ids:
-                return self._base.vector(pk)
-        return None
-
-    def __len__(self) -> int:
-        self.refresh()
-        return len(self._base_ids | self._delta.keys())
+            if pk in shadowed:
+                return self._delta.get(pk)
+        return base.vector(pk)
 
 
 _assets = VectorCache(AssetVector, "asset_id")

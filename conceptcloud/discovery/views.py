@@ -1,6 +1,7 @@
 """Web views of discovery (thin adapters over discovery.selectors and services)."""
 
 import copy
+from urllib.parse import urlencode
 from dataclasses import fields as dataclass_fields
 
 from django import forms
@@ -106,6 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "errors": errors,
         "facets": facets,
         "active": active,
+        "clear_url": reverse("discovery:search") + (f"?{urlencode({'q': params.query})}" if params.query else ""),
         "sorts": SEARCH_SORTS,
         "hidden": [
             (key, request.GET[key])

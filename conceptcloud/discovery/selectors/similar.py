@@ -36,20 +36,19 @@ and withdrawn assets of others never appear.
 The signature index is a copy of the stored signatures in this process's memory,
 brought up to date on use like the vector indexes (discovery.index): one cheap
 aggregate query per use; changed rows shadow the copy in a small delta index; a
-full rebuild when rows were deleted or the delta has grown past DELTA_LIMIT.
+full rebuild when rows were deleted or the delta has grown past index.DELTA_LIMIT.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from conceptcloud.core.errors import InvalidInput
 from conceptcloud.discovery import duplicates, sdg
+from conceptcloud.discovery.index import StoredCopy
 from conceptcloud.discovery.models import AssetVector
 from conceptcloud.discovery.selectors.search import MAX_QUERY_CHARS, assets_ranked
 from conceptcloud.discovery.services.indexing import asset_vector_text
@@ -64,8 +63,6 @@ MAX_KEYWORDS = 30
 SIMILAR_LIMIT = 5
 # Assets of the similarity ranking whose teasers are compared for near-duplicates.
 CANDIDATES = 20
-DELTA_LIMIT = 2_000
-_CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -232,69 +229,28 @@ def registration_help(
 # ---------------------------------------------------------------- the signature index
 
 
-class SignatureCache:
-    """The stored near-duplicate signatures as an index, refreshed on use (see module)."""
+class SignatureCache(StoredCopy):
+    """The stored near-duplicate signatures (AssetVector.minhash) as an index,
+    refreshed on use like the vector indexes (index.StoredCopy)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state: tuple | None = None  # (count, sum of ids, newest change) of the copy
-        self._base = duplicates.build([], [])
-        self._base_ids: set[int] = set()
-        self._delta: dict[int, bytes] = {}
-        self._delta_index = self._base
-        self._newest = None
+    column = "minhash"
 
-    @staticmethod
-    def _current() -> tuple:
-        row = AssetVector.objects.aggregate(n=Count("asset_id"), total=Sum("asset_id"), newest=Max("updated_at"))
-        return (row["n"], row["total"] or 0, row["newest"])
+    def _decode(self, blob: bytes) -> bytes:
+        return blob
 
-    def refresh(self) -> None:
-        with self._lock:
-            state = self._current()
-            if state == self._state:
-                return
-            if self._newest is not None:
-                changed = AssetVector.objects.filter(updated_at__gte=self._newest).values_list("asset_id", "minhash")
-                for pk, blob in changed.iterator(chunk_size=_CHUNK):
-                    self._delta[pk] = bytes(blob)
-                ids = self._base_ids | self._delta.keys()
-                if len(self._delta) <= DELTA_LIMIT and (len(ids), sum(ids)) == state[:2]:
-                    self._delta_index = duplicates.build(list(self._delta), list(self._delta.values()))
-                    self._newest, self._state = state[2], state
-                    return
-            self._rebuild()
-            self._state = self._current()
-            if self._state != state:  # changed while reading: the next use looks again
-                self._state = None
-
-    def _rebuild(self) -> None:
-        ids: list[int] = []
-        blobs: list[bytes] = []
-        newest = None
-        rows = AssetVector.objects.order_by("asset_id").values_list("asset_id", "minhash", "updated_at")
-        for pk, blob, updated in rows.iterator(chunk_size=_CHUNK):
-            ids.append(pk)
-            blobs.append(bytes(blob))
-            newest = updated if newest is None or updated > newest else newest
-        self._base = duplicates.build(ids, blobs)
-        self._base_ids = set(ids)
-        self._delta = {}
-        self._delta_index = duplicates.build([], [])
-        self._newest = newest
+    def _build(self, ids: list[int], values: list) -> duplicates.SignatureIndex:
+        return duplicates.build(ids, values)
 
     def near(self, signature: bytes, *, exclude: set[int] | frozenset[int] = frozenset()) -> list[duplicates.Near]:
         """Stored signatures at least duplicates.NEAR_DUPLICATE alike, best first.
         Not filtered by visibility: callers check every id against it."""
-        self.refresh()
-        with self._lock:
-            base, delta, shadowed = self._base, self._delta_index, set(self._delta)
+        base, delta, shadowed = self._snapshot()
         hits = base.near(signature, exclude=shadowed | set(exclude)) + delta.near(signature, exclude=exclude)
         hits.sort(key=lambda hit: (-hit.similarity, hit.id))
         return hits
 
 
-_signatures = SignatureCache()
+_signatures = SignatureCache(AssetVector, "asset_id")
 
 
 def signature_index_cache() -> SignatureCache:
