@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 # PyTorch first, pinned: this machine keeps its CPU build as a local wheel. Left for
-# sentence-transformers to pull in, pip would take the newest release from PyPI and
+# the dependencies to pull in, pip would take the newest release from PyPI and
 # several GB of CUDA libraries with it; once 2.13.0 is in, `torch>=2.13` is satisfied.
 TORCH ?= torch==2.13.0
 

@@ -10,6 +10,8 @@ CC_SMTP_HOST ...  outgoing mail; without it e-mail goes to the console.
 CC_LOG_ORIGIN     the name the creative history's checkpoints are signed under.
 CC_BROKER_URL     Celery broker (Redis) for background tasks; inline when unset.
 CC_SITE_URL       the site's address, for links in e-mail (default http://127.0.0.1:8000).
+CC_MODEL_DIR      where the embedding model converted from the installed package is kept
+                  (default: the data folder's models/).
 The README lists every variable.
 """
 
@@ -31,6 +33,8 @@ def _flag(name: str, default: bool = False) -> bool:
 
 DATA_DIR = Path(os.environ.get("CC_DATA_DIR", ".conceptcloud")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The embedding model as converted from the installed package's weights (discovery.embeddings).
+MODEL_DIR = Path(os.environ.get("CC_MODEL_DIR") or DATA_DIR / "models").resolve()
 
 
 def _secret_key() -> str:

@@ -7,6 +7,8 @@ import tempfile
 
 os.environ["CC_DATA_DIR"] = os.environ.get("CC_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="cc-test-")
 os.environ["CC_TESTING"] = "1"
+# One converted embedding model for every test process and run (and the subprocesses they start).
+os.environ.setdefault("CC_MODEL_DIR", os.path.join(tempfile.gettempdir(), "conceptcloud-test-models"))
 os.environ.pop("CC_SECRET_KEY", None)
 
 from conceptcloud.config.settings import *  # noqa: E402,F403

@@ -52,7 +52,8 @@ import inspect
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery
@@ -70,6 +71,7 @@ RETRY_BACKOFF_MAX = 300  # seconds between two tries at most
 _tasks: dict[str, Callable[..., Any]] = {}
 _apps: dict[tuple[str, str], Celery] = {}
 _lock = threading.Lock()
+_held = threading.local()
 
 
 class UnknownTask(LookupError):
@@ -103,6 +105,20 @@ def task(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+@contextmanager
+def tasks_held(prefix: str) -> Iterator[None]:
+    """Within the block, in this thread, tasks whose names start with `prefix` are
+    checked as ever but neither run nor sent: for a bulk load that then does, once
+    and in batches, what those tasks would have done one record at a time (the
+    demo load holds "discovery." and rebuilds the search index at the end)."""
+    previous = getattr(_held, "prefixes", ())
+    _held.prefixes = (*previous, prefix)
+    try:
+        yield
+    finally:
+        _held.prefixes = previous
+
+
 def task_enqueue(name: str, /, **kwargs: Any) -> None:
     """Run the task `name` with `kwargs` once the current transaction commits.
 
@@ -116,6 +132,8 @@ def task_enqueue(name: str, /, **kwargs: Any) -> None:
         raise UnknownTask(f"no task is registered as {name!r}")
     arguments = json.loads(json.dumps(kwargs, allow_nan=False))
     inspect.signature(_tasks[name]).bind(**arguments)
+    if any(name.startswith(prefix) for prefix in getattr(_held, "prefixes", ())):
+        return
     broker_url = settings.CC_BROKER_URL
     if broker_url:
         app = celery_app(broker_url=broker_url, queue=settings.CC_TASK_QUEUE)

@@ -30,6 +30,9 @@ class LexicalDocument(models.Model):
     keywords = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     details = models.TextField(blank=True)
+    # The asset is not public: its teaser is searched apart, for viewers without
+    # FULL access (a public asset's details are open to everyone who sees it).
+    restricted = models.BooleanField(default=False)
     # The asset version these terms were analysed from.
     version = models.PositiveIntegerField()
 

@@ -20,7 +20,7 @@ import uuid
 
 import pytest
 
-from conceptcloud.core.tasks import UnknownTask, task, task_enqueue
+from conceptcloud.core.tasks import UnknownTask, task, task_enqueue, tasks_held
 
 BROKER_URL = "redis://127.0.0.1:6379/0"
 WAIT = 90  # seconds for a task's effect to appear, the worker's start included
@@ -170,6 +170,20 @@ def test_an_inline_task_enqueued_outside_a_transaction_runs_at_once(settings):
     settings.CC_BROKER_URL = ""
     task_enqueue("test.entry_append", marker="now", numbers=[], extra={})
     assert [subject for subject, _ in _entries()] == ["test:now"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_held_tasks_are_checked_but_not_run_until_the_block_ends(settings):
+    settings.CC_BROKER_URL = ""
+    with tasks_held("test.entry"):
+        task_enqueue("test.entry_append", marker="held", numbers=[], extra={})
+        with pytest.raises(UnknownTask):
+            task_enqueue("test.entry_missing")
+        with pytest.raises(TypeError):
+            task_enqueue("test.entry_append", marker="held", numbers=[], extra={}, unknown=1)
+    assert _entries() == []
+    task_enqueue("test.entry_append", marker="after", numbers=[], extra={})
+    assert [subject for subject, _ in _entries()] == ["test:after"]
 
 
 @pytest.mark.django_db(transaction=True)

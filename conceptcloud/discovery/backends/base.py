@@ -54,6 +54,7 @@ class LexicalRow:
     keywords: str
     summary: str
     details: str
+    restricted: bool = False  # not public: the teaser is searched apart (see RowStoreBackend)
 
 
 class LexicalBackend(Protocol):
@@ -147,13 +148,14 @@ class RowStoreBackend:
                     keywords=row.keywords,
                     summary=row.summary,
                     details=row.details,
+                    restricted=row.restricted,
                 )
                 for row in rows
             ],
             batch_size=_BATCH,
             update_conflicts=True,
             unique_fields=["asset"],
-            update_fields=["version", *FIELDS],
+            update_fields=["version", "restricted", *FIELDS],
         )
 
     def remove(self, asset_ids: Iterable[int]) -> None:

@@ -102,7 +102,7 @@ class PostgreSQLBackend(RowStoreBackend):
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {TABLE} SET teaser_vector = %s::tsvector, all_vector = %s::tsvector WHERE asset_id = %s",
-                [(*vectors(row), row.asset_id) for row in rows],
+                [(teaser if row.restricted else "", whole, row.asset_id) for row in rows for teaser, whole in [vectors(row)]],
             )
 
     def match(self, words: Sequence[Word], *, require_all: bool) -> str:
@@ -134,6 +134,7 @@ class PostgreSQLBackend(RowStoreBackend):
                         keywords=doc.keywords,
                         summary=doc.summary,
                         details=doc.details,
+                        restricted=doc.restricted,
                     )
                     for doc in batch
                 ])

@@ -84,5 +84,10 @@ class SQLiteBackend(RowStoreBackend):
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
-            for table in (TEASER_TABLE, FULL_TABLE):
-                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+            cursor.execute(f"INSERT INTO {FULL_TABLE}({FULL_TABLE}) VALUES ('rebuild')")
+            # The teaser table holds the restricted rows only ('rebuild' would read all).
+            cursor.execute(f"INSERT INTO {TEASER_TABLE}({TEASER_TABLE}) VALUES ('delete-all')")
+            cursor.execute(
+                f"INSERT INTO {TEASER_TABLE}(rowid, {', '.join(TEASER_FIELDS)}) "
+                f"SELECT asset_id, {', '.join(TEASER_FIELDS)} FROM discovery_lexicaldocument WHERE restricted"
+            )

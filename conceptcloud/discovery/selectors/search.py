@@ -27,7 +27,9 @@ Without a query the search is a browse of the filtered visible assets.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +49,16 @@ from conceptcloud.registry.selectors import Access, assets_full_access_q, assets
 from conceptcloud.registry.vocab import RIGHTS_STATEMENTS
 
 LEXICAL_LIMIT = 1_000
+# One thread per process embeds queries beside the lexical search (assets_ranked);
+# made in the process that uses it, since a thread does not survive a fork.
+_embedders: dict[int, ThreadPoolExecutor] = {}
+
+
+def _embedder() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _embedders:
+        _embedders[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+    return _embedders[pid]
 DENSE_LIMIT = 100
 # Below this cosine a neighbour is not a match (all-MiniLM-L6-v2: unrelated
 # listings score about 0–0.2 against a query, related ones 0.35 and up).
@@ -231,11 +243,14 @@ def assets_ranked(
     visible = assets_visible_to(user=user)
     if within is not None:
         visible = visible.filter(pk__in=within.order_by().values("pk"))
+    dense_wanted = not mostly_japanese(query)
+    # The query's embedding (model time, no database) is computed while the lexical
+    # search runs in the database: both release the interpreter's lock.
+    embedding = _embedder().submit(query_vector, query) if dense_wanted and vector is None else None
     lexical = assets_lexical_search(user=user, query=query, limit=limit, within=within)
-    if mostly_japanese(query):
-        dense = []
-    else:
-        dense = _dense(visible, query_vector(query) if vector is None else vector, min(limit, DENSE_LIMIT))
+    if embedding is not None:
+        vector = embedding.result()
+    dense = _dense(visible, vector, min(limit, DENSE_LIMIT)) if dense_wanted else []
     similarity = dict(dense)
     fused = fuse([[pk for pk, _score in lexical], [pk for pk, _score in dense]], limit=limit)
     return [Ranked(f.id, f.score, f.ranks[0], f.ranks[1], similarity.get(f.id)) for f in fused]

@@ -61,6 +61,7 @@ def asset_lexical_row(asset: Asset) -> LexicalRow:
         keywords=" ".join(term for keyword in asset.keywords for term in analyse(str(keyword))),
         summary=" ".join(analyse(asset.summary)),
         details=" ".join(analyse(asset.details)),
+        restricted=asset.visibility != Asset.Visibility.PUBLIC,
     )
 
 

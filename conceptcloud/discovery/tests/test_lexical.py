@@ -195,6 +195,51 @@ def test_a_word_only_in_hidden_details_adds_nothing_to_the_score(people, corpus)
     assert with_hidden[corpus["confidential"]] == pytest.approx(without[corpus["confidential"]])
 
 
+def _teaser_rows() -> set[int]:
+    """The asset ids the teaser structures hold (the FTS5 table; the non-empty tsvectors)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # The FTS5 index's own entries (its rows' content is read from the row table).
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.teaser_entries "
+                "USING fts5vocab(main, discovery_lexical_teaser_fts, instance)"
+            )
+            cursor.execute("SELECT DISTINCT doc FROM temp.teaser_entries")
+        else:
+            cursor.execute("SELECT asset_id FROM discovery_lexicaldocument WHERE teaser_vector <> ''::tsvector")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_teaser_structures_hold_only_assets_that_are_not_public(people, corpus):
+    assert LexicalDocument.objects.filter(restricted=True).count() == 2
+    assert _teaser_rows() == {corpus["confidential"], corpus["members"]}
+
+
+def test_an_asset_made_confidential_is_searched_by_its_teaser_only(people, corpus):
+    from conceptcloud.registry.models import Asset
+
+    asset = Asset.objects.get(pk=corpus["turbine_title"])
+    data = AssetData(
+        kind="technology",
+        title="Water turbine",
+        summary="A small machine for rivers.",
+        details="Bearings and seals.",
+        visibility="confidential",
+        owner_org=people["org"].slug,
+    )
+    asset_update(actor=people["owner"], asset=asset, data=data)
+    asset_index(asset_id=asset.pk)
+    assert corpus["turbine_title"] in _teaser_rows()
+    assert corpus["turbine_title"] in search(None, "turbine")
+    assert corpus["turbine_title"] not in search(people["outsider"], "seals")
+    assert search(people["owner"], "seals") == [corpus["turbine_title"]]
+    data = AssetData(**{**data.__dict__, "visibility": "public"})
+    asset_update(actor=people["owner"], asset=Asset.objects.get(pk=asset.pk), data=data)
+    asset_index(asset_id=asset.pk)
+    assert corpus["turbine_title"] not in _teaser_rows()
+    assert search(None, "seals") == [corpus["turbine_title"]]
+
+
 def test_drafts_and_withdrawn_assets_appear_only_for_their_managers(people, corpus):
     for user in (None, people["outsider"], people["granted"]):
         assert search(user, "hovercraft") == []

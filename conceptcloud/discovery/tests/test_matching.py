@@ -76,7 +76,7 @@ def world(make_user, make_org, make_asset):
             maker,
             pumps,
             title="Solar water pump for village wells",
-            summary="A solar powered pump lifts drinking water from deep wells in rural villages.",
+            summary="A solar powered pump lifts drinking water from deep wells in rural villages and filters out bacteria.",
             keywords=["water supply", "pump"],
             sdgs=[6, 7],
             cpc_codes=["F04D"],

@@ -271,9 +271,21 @@ def test_the_demo_command_loads_into_a_fresh_data_folder_and_a_second_run_adds_n
     env = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
     # Debug serves static files from the apps, so the command skips collectstatic.
     env.update(CC_DATA_DIR=str(tmp_path), CC_DEBUG="1", DJANGO_SETTINGS_MODULE="conceptcloud.config.settings")
+    env["CC_MODEL_DIR"] = os.environ["CC_MODEL_DIR"]  # the suite's converted model, not a second conversion
     command = [sys.executable, "-m", "conceptcloud", "demo", "--limit", "5"]
     first = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     assert "5 NASA technologies for licence" in first.stdout and "5 SBIR/STTR topics as needs" in first.stdout
+    assert "Search index built" in first.stdout
+    search = subprocess.run(
+        [*command[:3], "manage", "shell", "-c",
+         "from conceptcloud.discovery.models import AssetVector, LexicalDocument; "
+         "from conceptcloud.registry.models import Asset; "
+         "n = Asset.objects.count(); "
+         "print(n > 0 and LexicalDocument.objects.count() == n and AssetVector.objects.count() == n)"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    assert search.stdout.strip().splitlines()[-1] == "True"
     second = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     assert "created nothing new" in second.stdout
+    assert "Search index built" not in second.stdout
     assert (tmp_path / "conceptcloud.sqlite3").exists()
