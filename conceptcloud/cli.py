@@ -64,12 +64,14 @@ def _prepare() -> None:
 
 
 def _load_demo(*, limit: int | None) -> None:
-    """The registry's demo data, then the lineage built on it; one summary line each.
+    """The registry's demo data, then the lineage built on it, then licence offers,
+    deals and a payment on those; one summary line each.
     The search index is built once at the end (in batches) rather than record by
     record as the services would have it; `index_rebuild` re-embeds only texts that
     changed, so a run that loaded nothing new costs little."""
     from conceptcloud.core.tasks import tasks_held
     from conceptcloud.discovery.services.indexing import index_rebuild
+    from conceptcloud.licensing.demo import demo_licensing_load
     from conceptcloud.lineage.demo import demo_lineage_load
     from conceptcloud.registry.demo import demo_load
 
@@ -78,7 +80,9 @@ def _load_demo(*, limit: int | None) -> None:
         print(registry_report.summary())
         lineage_report = demo_lineage_load()
         print(lineage_report.summary())
-    if registry_report.created or lineage_report.created:
+        licensing_report = demo_licensing_load()
+        print(licensing_report.summary())
+    if registry_report.created or lineage_report.created or licensing_report.created:
         started = time.perf_counter()
         indexed = index_rebuild()
         print(f"Search index built in {time.perf_counter() - started:.1f} s: {indexed:,} assets, their needs and people.")

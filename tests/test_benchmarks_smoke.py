@@ -74,3 +74,18 @@ def test_the_generated_corpus_keeps_every_real_record_and_labels_each_variant():
     assert len(variants) == 50
     assert all(v.title.startswith("[variant ") and v.reference.startswith("variant-") for v in variants)
     assert {v.visibility for v in variants} == {"public", "members", "confidential"}
+
+
+def test_the_payouts_benchmark_shapes_have_the_size_it_prints_and_are_allocated_to_the_unit():
+    payouts = _module("payouts")
+    for build in (payouts.wide, payouts.deep, payouts.chains):
+        graph = build(2000)
+        assert payouts.describe(graph)[0] == 2000
+        lines = payouts.allocate(asset_id=0, amount=payouts.REVENUE, graph=graph)
+        assert sum(line.amount for line in lines) == payouts.REVENUE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_payouts_benchmark_records_revenue_through_the_services_and_the_ledger_balances():
+    payouts = _module("payouts")
+    assert payouts.phase_events(graph_assets=12, events=5)["balanced"]

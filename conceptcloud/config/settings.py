@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "conceptcloud.registry",
     "conceptcloud.lineage",
     "conceptcloud.discovery",
+    "conceptcloud.payouts",
+    "conceptcloud.licensing",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +226,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("CC_FROM_EMAIL", "Concept Cloud <noreply@loc
 # on this queue.
 CC_BROKER_URL = os.environ.get("CC_BROKER_URL", "")
 CC_TASK_QUEUE = os.environ.get("CC_TASK_QUEUE", "conceptcloud")
+# Revenue whose ancestor graph has more assets than this is shared out by the task
+# payouts.revenue_distribute (inline by default, so the result is the same).
+CC_PAYOUTS_TASK_ASSETS = int(os.environ.get("CC_PAYOUTS_TASK_ASSETS", "2000"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("conceptcloud.registry.urls")),
     path("", include("conceptcloud.lineage.urls")),
     path("", include("conceptcloud.discovery.urls")),
+    path("", include("conceptcloud.payouts.urls")),
+    path("", include("conceptcloud.licensing.urls")),
 ]
 
 admin.site.site_header = "Concept Cloud operator"

@@ -41,13 +41,14 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
-    import onnxruntime
+    from onnxruntime import InferenceSession
     from tokenizers import Tokenizer
 
 # Stored beside every vector: a different model or computation means re-embedding.
@@ -92,37 +93,43 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     Each text runs through the model alone: dynamic quantisation scales a run's
     activations over the whole run, so in a batch a text's vector would depend on
     its companions (cosine 0.993 between the two). Alone, a text always gets the
-    same vector, and no padding is computed; measured here, batches of 16 are no
-    faster."""
+    same vector, and no padding is computed. One text (a query) runs on every core;
+    several run side by side, one per core, one thread each: measured here, 1.45
+    times the throughput of one text at a time on two threads, with the same
+    vectors."""
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    if texts:
+    if len(texts) == 1:
+        vectors[0] = _loaded().encode(texts[0], parallel=False)
+    elif texts:
         model = _loaded()
-        for row, text in enumerate(texts):
-            vectors[row] = model.encode([text])[0]
+        with ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="embedding") as pool:
+            for row, vector in enumerate(pool.map(lambda text: model.encode(text, parallel=True), texts)):
+                vectors[row] = vector
     return vectors
 
 
 class _Model:
-    """The tokenizer and the ONNX Runtime session of the converted model."""
+    """The tokenizer and two ONNX Runtime sessions of the converted model: one
+    that spreads a run over every core, and one of one thread per run, for runs
+    side by side (a session runs calls from several threads at once)."""
 
-    def __init__(self, tokenizer: Tokenizer, session: onnxruntime.InferenceSession) -> None:
+    def __init__(self, tokenizer: Tokenizer, whole: InferenceSession, single: InferenceSession) -> None:
         self.tokenizer = tokenizer
-        self.session = session
-        self.inputs = {item.name for item in session.get_inputs()}
+        self.whole = whole
+        self.single = single
+        self.inputs = {item.name for item in whole.get_inputs()}
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """The pooled, normalised vectors of texts of one length in tokens (one text)."""
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def encode(self, text: str, *, parallel: bool) -> np.ndarray:
+        """The mean-pooled, normalised vector of one text; `parallel`: on one thread."""
+        encoding = self.tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        mask = np.array([encoding.attention_mask], dtype=np.int64)
         feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = self.session.run(None, feed)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.finfo(np.float32).tiny)
-        return (pooled / norms).astype(np.float32, copy=False)
+        hidden = (self.single if parallel else self.whole).run(None, feed)[0][0]
+        pooled = hidden.mean(axis=0)
+        return (pooled / max(float(np.linalg.norm(pooled)), float(np.finfo(np.float32).tiny))).astype(np.float32)
 
 
 def _loaded() -> _Model:
@@ -147,12 +154,15 @@ def _load() -> _Model:
     tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
     tokenizer.no_padding()
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = _cores()
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(converted), options, providers=["CPUExecutionProvider"])
-    return _Model(tokenizer, session)
+
+    def session(threads: int) -> InferenceSession:
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        return onnxruntime.InferenceSession(str(converted), options, providers=["CPUExecutionProvider"])
+
+    return _Model(tokenizer, whole=session(_cores()), single=session(1))
 
 
 def _convert(target: Path) -> None:
