@@ -305,7 +305,11 @@ realistic_text = st.text(
         st.sampled_from(list("竹発電機小水力のをはですナノファイバーセルロースｶﾀﾅﾊﾞＡ１ー・、。 -'’ﬁß")),
         st.characters(min_codepoint=0x3040, max_codepoint=0x30FF),
         st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
-        st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),
+        # Half- and full-width forms, without the half-width Hangul letters (FFA0-FFDC):
+        # NFKC composes those across characters, where word_spans' folding keeps
+        # each character apart (its documented limit), e.g. ﾱￚ → 므 or ᄆ + ᅳ.
+        st.characters(min_codepoint=0xFF00, max_codepoint=0xFF9F),
+        st.characters(min_codepoint=0xFFE0, max_codepoint=0xFFEF),
     ),
     max_size=300,
 )
