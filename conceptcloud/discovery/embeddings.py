@@ -176,6 +176,7 @@ def _convert(target: Path) -> None:
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(model_path()), local_files_only=True).eval()
 
     class LastHiddenState(torch.nn.Module):
