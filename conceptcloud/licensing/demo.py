@@ -43,11 +43,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
-from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.accounts.models import User
-from conceptcloud.core.errors import ApplicationError, NotFound
+from conceptcloud.core.errors import ApplicationError
 from conceptcloud.licensing.models import Deal, LicenceOffer, Template
 from conceptcloud.licensing.services import (
     deal_payment_record,
@@ -57,10 +55,16 @@ from conceptcloud.licensing.services import (
     offer_create,
     offer_template,
 )
-from conceptcloud.lineage.demo import INV_004, NASA_GEAR_BEARINGS, SME, Ref
+from conceptcloud.lineage.demo import (
+    INV_004,
+    NASA_GEAR_BEARINGS,
+    SME,
+    Ref,
+    demo_asset,
+    demo_person,
+    refusal_reasons,
+)
 from conceptcloud.payouts.models import RevenueEvent
-from conceptcloud.registry.models import Asset
-from conceptcloud.registry.selectors import assets_visible_to
 
 INV_001 = Ref("DEMO-INV-001", person="demo-inventor")
 TLO_002 = Ref("DEMO-TLO-002", org="demo-university-tlo")
@@ -169,31 +173,14 @@ class LicensingDemoReport:
         return text
 
 
-def _reasons(error: ApplicationError) -> str:
-    return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items()) or error.message
-
-
-def _person(username: str) -> User | None:
-    try:
-        return account_selectors.person_get(username=username)
-    except NotFound:  # absent or suspended: it cannot act
-        return None
-
-
-def _find(ref: Ref, *, user: User) -> Asset | None:
-    """The demo asset `ref` as far as `user` may see it, or None."""
-    owner = Q(owner_org__slug=ref.org) if ref.org else Q(owner_org__isnull=True, owner_user__username=ref.person)
-    return assets_visible_to(user=user).filter(owner, reference=ref.reference).order_by("pk").first()
-
-
 def _name(item: DemoOffer) -> str:
     return f"{item.name} on {item.asset.reference}"
 
 
 def _load_offer(item: DemoOffer, report: LicensingDemoReport) -> LicenceOffer | None:
     """The offer of `item`'s template on its asset: found, made now, or None."""
-    actor = _person(item.actor)
-    asset = _find(item.asset, user=actor) if actor else None
+    actor = demo_person(item.actor)
+    asset = demo_asset(item.asset, user=actor) if actor else None
     if asset is None:
         report.skipped.append(f"the {_name(item)}")
         return None
@@ -205,7 +192,7 @@ def _load_offer(item: DemoOffer, report: LicensingDemoReport) -> LicenceOffer | 
     try:
         offer = offer_create(actor=actor, asset=asset, data=data)
     except ApplicationError as error:
-        report.refused.append(f"the {_name(item)} ({_reasons(error)})")
+        report.refused.append(f"the {_name(item)} ({refusal_reasons(error)})")
         return None
     report.created["offers"] += 1
     return offer
@@ -224,7 +211,7 @@ def _load_licence(offer: LicenceOffer | None, seeker: User | None, report: Licen
     try:
         deal = offer_accept(actor=seeker, offer=offer, organisation=SME)
     except ApplicationError as error:
-        report.refused.append(f"{name} ({_reasons(error)})")
+        report.refused.append(f"{name} ({refusal_reasons(error)})")
         return None
     report.created["licences"] += 1
     return deal
@@ -233,7 +220,7 @@ def _load_licence(offer: LicenceOffer | None, seeker: User | None, report: Licen
 def _load_payment(deal: Deal | None, report: LicensingDemoReport) -> None:
     """The upfront fee under demo-company's licence, recorded by the asset's owner."""
     name = f"the payment under the licence on {EXPRESS.asset.reference}"
-    payer = _person(EXPRESS.actor)
+    payer = demo_person(EXPRESS.actor)
     if deal is None or payer is None:
         report.skipped.append(name)
         return
@@ -251,7 +238,7 @@ def _load_payment(deal: Deal | None, report: LicensingDemoReport) -> None:
             note="Upfront fee on accepting the licence (demo).",
         )
     except ApplicationError as error:
-        report.refused.append(f"{name} ({_reasons(error)})")
+        report.refused.append(f"{name} ({refusal_reasons(error)})")
         return
     if created:
         report.created["payments"] += 1
@@ -262,7 +249,7 @@ def _load_payment(deal: Deal | None, report: LicensingDemoReport) -> None:
 def _load_inquiry(seeker: User | None, report: LicensingDemoReport) -> None:
     """demo-company's inquiry about DEMO-TLO-002 with the NDA it proposed, all or nothing."""
     name = f"{SEEKER}'s inquiry about {TLO_002.reference}"
-    asset = _find(TLO_002, user=seeker) if seeker else None
+    asset = demo_asset(TLO_002, user=seeker) if seeker else None
     if asset is None:
         report.skipped.append(name)
         return
@@ -274,7 +261,7 @@ def _load_inquiry(seeker: User | None, report: LicensingDemoReport) -> None:
             deal = inquiry_create(actor=seeker, asset=asset, message=INQUIRY_MESSAGE, organisation=SME)
             nda_propose(actor=seeker, deal=deal)
     except ApplicationError as error:
-        report.refused.append(f"{name} ({_reasons(error)})")
+        report.refused.append(f"{name} ({refusal_reasons(error)})")
         return
     report.created["inquiries"] += 1
 
@@ -285,7 +272,7 @@ def demo_licensing_load() -> LicensingDemoReport:
     started = time.monotonic()
     report = LicensingDemoReport()
     offers = {item.asset: _load_offer(item, report) for item in OFFERS}
-    seeker = _person(SEEKER)
+    seeker = demo_person(SEEKER)
     deal = _load_licence(offers[EXPRESS.asset], seeker, report)
     _load_payment(deal, report)
     _load_inquiry(seeker, report)

@@ -212,9 +212,7 @@ class LineageDemoReport:
 
     def summary(self) -> str:
         """One line for the command line."""
-        made = [
-            f"{self.created[key]} {_LABELS[key][self.created[key] != 1]}" for key in _LABELS if self.created[key]
-        ]
+        made = [f"{self.created[key]} {_LABELS[key][self.created[key] != 1]}" for key in _LABELS if self.created[key]]
         made_text = ", ".join(made[:-1]) + f" and {made[-1]}" if len(made) > 1 else (made[0] if made else "nothing new")
         text = f"Demo lineage loaded in {self.seconds:.1f} s: created {made_text}."
         if self.pending:
@@ -229,18 +227,18 @@ class LineageDemoReport:
         return text
 
 
-def _reasons(error: ApplicationError) -> str:
+def refusal_reasons(error: ApplicationError) -> str:
     return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items()) or error.message
 
 
-def _person(username: str) -> User | None:
+def demo_person(username: str) -> User | None:
     try:
         return account_selectors.person_get(username=username)
     except NotFound:  # absent or suspended: it cannot act
         return None
 
 
-def _find(ref: Ref, *, user: User) -> Asset | None:
+def demo_asset(ref: Ref, *, user: User) -> Asset | None:
     """The demo asset `ref` as far as `user` may see it, or None."""
     owner = Q(owner_org__slug=ref.org) if ref.org else Q(owner_org__isnull=True, owner_user__username=ref.person)
     return assets_visible_to(user=user).filter(owner, reference=ref.reference).order_by("pk").first()
@@ -258,8 +256,8 @@ def _set_terms(item: DemoTerms, *, asset: Asset, actor: User) -> None:
 
 def _load_terms(report: LineageDemoReport) -> None:
     for item in TERMS:
-        actor = _person(item.actor)
-        asset = _find(item.asset, user=actor) if actor else None
+        actor = demo_person(item.actor)
+        asset = demo_asset(item.asset, user=actor) if actor else None
         if asset is None:
             report.skipped.append(f"terms of {item.asset.reference}")
         elif terms_for_asset(asset=asset).pk is not None:
@@ -269,14 +267,14 @@ def _load_terms(report: LineageDemoReport) -> None:
                 _set_terms(item, asset=asset, actor=actor)
                 report.created["terms"] += 1
             except ApplicationError as error:
-                report.refused.append(f"terms of {item.asset.reference} ({_reasons(error)})")
+                report.refused.append(f"terms of {item.asset.reference} ({refusal_reasons(error)})")
 
 
 def _load_links(report: LineageDemoReport) -> None:
     for item in LINKS:
-        actor = _person(item.actor)
-        child = _find(item.child, user=actor) if actor else None
-        parent = _find(item.parent, user=actor) if actor else None
+        actor = demo_person(item.actor)
+        child = demo_asset(item.child, user=actor) if actor else None
+        parent = demo_asset(item.parent, user=actor) if actor else None
         name = f"{item.child.reference} → {item.parent.reference}"
         if child is None or parent is None:
             report.skipped.append(name)
@@ -288,7 +286,7 @@ def _load_links(report: LineageDemoReport) -> None:
         try:
             link = derivation_add(actor=actor, child=child, parent_id=parent.pk)
         except ApplicationError as error:
-            report.refused.append(f"{name} ({_reasons(error)})")
+            report.refused.append(f"{name} ({refusal_reasons(error)})")
             continue
         report.created["links"] += 1
         report.pending += link.status == Derivation.Status.PENDING
@@ -308,15 +306,15 @@ def _build(item: DemoDerivative, *, actor: User, parents: list[Asset]) -> Asset:
 def _load_derivatives(report: LineageDemoReport) -> None:
     for item in DERIVATIVES:
         reference = item.data.reference
-        actor = _person(item.actor)
+        actor = demo_person(item.actor)
         if actor is None:
             report.skipped.append(f"{reference} (the account {item.actor} cannot act)")
             continue
         own = Ref(reference, org=item.data.owner_org, person="" if item.data.owner_org else item.actor)
-        if _find(own, user=actor) is not None:
+        if demo_asset(own, user=actor) is not None:
             report.present["derivatives"] += 1
             continue
-        parents = [(ref, _find(ref, user=actor)) for ref in item.parents]
+        parents = [(ref, demo_asset(ref, user=actor)) for ref in item.parents]
         missing = [ref.reference for ref, asset in parents if asset is None]
         if missing:
             report.skipped.append(f"{reference} (missing {', '.join(missing)})")
@@ -324,7 +322,7 @@ def _load_derivatives(report: LineageDemoReport) -> None:
         try:
             asset = _build(item, actor=actor, parents=[asset for _, asset in parents])
         except ApplicationError as error:
-            report.refused.append(f"{reference} ({_reasons(error)})")
+            report.refused.append(f"{reference} ({refusal_reasons(error)})")
             continue
         report.created["derivatives"] += 1
         report.created["contributions"] += len(item.contributions) > 1
