@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
 from conceptcloud.licensing.models import (
     OPEN_STAGES,
@@ -40,18 +39,11 @@ from conceptcloud.licensing.models import (
 from conceptcloud.payouts import selectors as payouts_selectors
 from conceptcloud.payouts.models import RevenueEvent
 from conceptcloud.registry.models import Asset
-from conceptcloud.registry.selectors import Access, AssetView, asset_access
+from conceptcloud.registry.selectors import Access, AssetView, asset_access, assets_managed_q
 
 
 def _is_active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
-
-
-def _managed_q(user, prefix: str = "asset__") -> Q:
-    if not _is_active(user):
-        return Q(pk__in=[])
-    org_ids = account_selectors.organisation_ids_for_user(user=user)
-    return Q(**{f"{prefix}owner_user": user}) | Q(**{f"{prefix}owner_org_id__in": org_ids})
 
 
 # Offers ------------------------------------------------------------------------
@@ -132,7 +124,7 @@ def deals_for_user(*, user, stage: str = "") -> QuerySet[Deal]:
     """The user's deals as seeker and on the assets they manage, most recently moved first."""
     if not _is_active(user):
         return Deal.objects.none()
-    deals = Deal.objects.filter(Q(seeker=user) | _managed_q(user))
+    deals = Deal.objects.filter(Q(seeker=user) | assets_managed_q(user=user, prefix="asset__"))
     if stage:
         deals = deals.filter(stage=stage)
     return deals.select_related("asset", "asset__owner_org", "asset__owner_user", "seeker", "seeker_org", "offer")
@@ -140,7 +132,9 @@ def deals_for_user(*, user, stage: str = "") -> QuerySet[Deal]:
 
 def deals_managed_by(*, user) -> QuerySet[Deal]:
     """Deals on the assets the user manages (the owner side only)."""
-    return Deal.objects.filter(_managed_q(user)).select_related("asset", "seeker", "seeker_org", "offer")
+    return Deal.objects.filter(assets_managed_q(user=user, prefix="asset__")).select_related(
+        "asset", "seeker", "seeker_org", "offer"
+    )
 
 
 def open_deal_for_seeker(*, asset: Asset, user) -> Deal | None:

@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import NotFound
 from conceptcloud.lineage.models import FULL_SHARE, Contribution, Derivation, LineageTerms, Role, ShareProposal
 from conceptcloud.registry.models import Asset
-from conceptcloud.registry.selectors import Access, asset_access, asset_get_for_user
+from conceptcloud.registry.selectors import Access, asset_access, asset_get_for_user, assets_managed_q
 
 
 def _is_active(user) -> bool:
@@ -41,14 +40,6 @@ def _is_active(user) -> bool:
 
 def _manages(user, asset: Asset) -> bool:
     return asset_access(asset=asset, user=user) == Access.MANAGE
-
-
-def _managed_q(user, prefix: str) -> Q:
-    """Assets (reached through `prefix`, e.g. "parent__") that the user manages, as a filter."""
-    if not _is_active(user):
-        return Q(pk__in=[])
-    org_ids = account_selectors.organisation_ids_for_user(user=user)
-    return Q(**{f"{prefix}owner_user": user}) | Q(**{f"{prefix}owner_org_id__in": org_ids})
 
 
 @dataclass(frozen=True)
@@ -199,7 +190,7 @@ def derivation_requests_for_user(*, user) -> list[DerivationRequest]:
     if not _is_active(user):
         return []
     pending = (
-        Derivation.objects.filter(_managed_q(user, "parent__"), status=Derivation.Status.PENDING)
+        Derivation.objects.filter(assets_managed_q(user=user, prefix="parent__"), status=Derivation.Status.PENDING)
         .select_related("parent", "child", "requested_by")
         .order_by("created_at", "id")
     )
@@ -327,7 +318,9 @@ def lineage_graph_for_user(*, asset_id: int, user) -> LineageGraph:
         .order_by("child_id", "parent_id")
     )
     edges = [
-        LineageEdge(parent_id=d.parent_id, child_id=d.child_id, relation=d.relation, royalty_bp=d.royalty_bp, status=d.status)
+        LineageEdge(
+            parent_id=d.parent_id, child_id=d.child_id, relation=d.relation, royalty_bp=d.royalty_bp, status=d.status
+        )
         for d in links
     ]
     return LineageGraph(focus_id=focus.pk, nodes=nodes, edges=edges)

@@ -115,6 +115,15 @@ def assets_visible_to(*, user) -> QuerySet[Asset]:
     return Asset.objects.filter(published).select_related("owner_org", "owner_user")
 
 
+def assets_managed_q(*, user, prefix: str = "") -> Q:
+    """A filter for the assets the user manages (owns, or owns through an
+    organisation), reached through `prefix` (e.g. "asset__" from a deal)."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    org_ids = account_selectors.organisation_ids_for_user(user=user)
+    return Q(**{f"{prefix}owner_user": user}) | Q(**{f"{prefix}owner_org_id__in": org_ids})
+
+
 def assets_full_access_q(*, user) -> Q:
     """A filter for the assets whose details the user may see (the FULL rule as SQL)."""
     q = Q(status=Asset.Status.PUBLISHED, visibility=Asset.Visibility.PUBLIC)
