@@ -7,6 +7,7 @@
     conceptcloud verify --log        recompute the creative history, report tampering
     conceptcloud worker [--concurrency N]   run background tasks from CC_BROKER_URL (Celery)
     conceptcloud reindex             rebuild the search index from the database
+    conceptcloud reputation [--recompute]   show when reputation was last computed, or compute it now
     conceptcloud manage ARGS...      any Django management command
 """
 
@@ -64,22 +65,26 @@ def _prepare() -> None:
 
 
 def _load_demo(*, limit: int | None) -> None:
-    """The registry's demo data, then the lineage built on it, then licence offers,
-    deals and a payment on those; one summary line each.
+    """The registry's demo data, then the lineage built on it, then praise and reviews
+    (with the reputation computed once), then licence offers, deals and a payment on
+    those; one summary line each.
     The search index is built once at the end (in batches) rather than record by
     record as the services would have it; `index_rebuild` re-embeds only texts that
     changed, so a run that loaded nothing new costs little."""
     from conceptcloud.core.tasks import tasks_held
     from conceptcloud.discovery.services.indexing import index_rebuild
+    from conceptcloud.evaluation.demo import demo_evaluation_load
     from conceptcloud.licensing.demo import demo_licensing_load
     from conceptcloud.lineage.demo import demo_lineage_load
     from conceptcloud.registry.demo import demo_load
 
-    with tasks_held("discovery."):
+    with tasks_held("discovery."), tasks_held("evaluation."):
         registry_report = demo_load(limit=limit)
         print(registry_report.summary())
         lineage_report = demo_lineage_load()
         print(lineage_report.summary())
+        evaluation_report = demo_evaluation_load()
+        print(evaluation_report.summary())
         licensing_report = demo_licensing_load()
         print(licensing_report.summary())
     if registry_report.created or lineage_report.created or licensing_report.created:
@@ -187,6 +192,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reputation(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command("reputation", recompute=args.recompute)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _django_setup()
     from django.conf import settings
@@ -264,6 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse every asset again and rebuild the search index; the database is the source.",
     )
     reindex.set_defaults(func=cmd_reindex)
+
+    reputation = sub.add_parser(
+        "reputation",
+        help="show the last reputation computation, or with --recompute compute every score now",
+        description="Reputation scores are derived data: --recompute computes them again from the whole "
+        "contribution, derivation and praise graph and replaces the stored scores.",
+    )
+    reputation.add_argument("--recompute", action="store_true", help="compute every score now")
+    reputation.set_defaults(func=cmd_reputation)
 
     verify = sub.add_parser(
         "verify",

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from conceptcloud.accounts import selectors, services
@@ -47,6 +48,7 @@ from conceptcloud.accounts.schemas import (
 )
 from conceptcloud.accounts.auth import AUTH_REQUIRED
 from conceptcloud.core.api import QuerySchema, problems
+from conceptcloud.core.errors import collect_errors
 from conceptcloud.core.pagination import Page, PageParams, paginate
 
 router = Router()
@@ -54,7 +56,7 @@ router = Router()
 ORGANISATIONS = ["Organisations"]
 PEOPLE = ["People"]
 TOKENS = ["Tokens"]
-PROFILE_FIELDS = ("display_name", "affiliation", "country", "languages", "skills", "bio", "orcid")
+PROFILE_FIELDS = ("display_name", "affiliation", "country", "languages", "skills", "bio", "orcid", "show_praise")
 
 
 def _organisation_out(request: HttpRequest, org: Organisation) -> dict:
@@ -188,7 +190,16 @@ def invitation_create(request, slug: str, payload: InvitationIn):
 @router.get("/people/", response={200: Page[PersonOut], **problems(401, 422)}, tags=PEOPLE, summary="List people")
 def person_list(request, filters: Query[PersonQuery], paging: Query[PageParams]):
     """Inventors, creators, TLO staff, mentors and experts, by username."""
-    found = selectors.person_list(q=filters.q, country=filters.country, skill=filters.skill)
+    collect_errors(
+        {
+            "sort": [] if not filters.sort or filters.sort in selectors.PERSON_ORDERS else [_("Unknown sort order.")],
+            "standing": [] if not filters.standing or filters.standing in selectors.PERSON_STANDINGS
+            else [_("Unknown standing.")],
+        }
+    )
+    found = selectors.person_list(
+        q=filters.q, country=filters.country, skill=filters.skill, sort=filters.sort, standing=filters.standing
+    )
     return paginate(request, found, paging, shape=lambda person: _person_out(request, person))
 
 

@@ -215,6 +215,11 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         max_length=60,
         help_text=_("16 digits like 0000-0002-1825-0097; the last character is a check digit."),
     )
+    show_praise = forms.BooleanField(
+        label=_("Show my name on what I praise"),
+        required=False,
+        help_text=_("If you clear this, your praise still counts but others see it only as a number."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,6 +237,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
                 "skills": ", ".join(user.skills),
                 "bio": user.bio,
                 "orcid": user.orcid,
+                "show_praise": user.show_praise,
             }
         )
 
@@ -245,6 +251,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
             skills=split_skills(data["skills"]),
             bio=data["bio"],
             orcid=normalise_orcid(data["orcid"]),
+            show_praise=data["show_praise"],
         )
 
 
@@ -321,14 +328,23 @@ class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Search people"), required=False, max_length=100)
     skill = forms.CharField(label=_("Skill"), required=False, max_length=60)
     country = forms.ChoiceField(label=_("Country"), required=False)
+    standing = forms.ChoiceField(label=_("Standing"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"] = _country_field(blank=_("Any country"), codes=selectors.person_countries())
+        # Orders and standings a higher app adds (selectors.PERSON_ORDERS, PERSON_STANDINGS).
+        self.fields["standing"].choices = [
+            ("", _("Any standing")), *((key, label) for key, (label, _f) in selectors.PERSON_STANDINGS.items())
+        ]
+        self.fields["sort"].choices = [
+            ("", _("Name")), *((key, label) for key, (label, _o) in selectors.PERSON_ORDERS.items())
+        ]
 
     def filters(self) -> dict[str, str]:
         self.is_valid()
-        return {name: self.cleaned_data.get(name, "") for name in ("q", "skill", "country")}
+        return {name: self.cleaned_data.get(name, "") for name in ("q", "skill", "country", "standing", "sort")}
 
 
 class InvitationForm(ServiceErrorsMixin, forms.Form):

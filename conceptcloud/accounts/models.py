@@ -21,6 +21,9 @@ class User(AbstractUser):
     skills = models.JSONField(_("skills"), default=list, blank=True)
     bio = models.TextField(_("short bio"), max_length=2000, blank=True)
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True)
+    # Privacy: whether this person's name appears in the lists of who praised an asset
+    # (and their praise entries in the history); hidden, the praise still counts.
+    show_praise = models.BooleanField(_("show my name on what I praise"), default=True)
 
     class Meta:
         ordering = ["username"]

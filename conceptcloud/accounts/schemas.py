@@ -78,6 +78,7 @@ class PersonOut(Schema):
     skills: list[str]
     bio: str
     orcid: str
+    show_praise: bool = Field(description="Whether the person's name appears in the lists of who praised an asset.")
 
 
 class ProfileOut(PersonOut):
@@ -88,6 +89,8 @@ class PersonQuery(QuerySchema):
     q: str = Field("", max_length=100, description="Words in the name, username, affiliation or skills.")
     country: str = ""
     skill: str = Field("", max_length=60)
+    sort: str = Field("", description="Empty for by username; reputation for the highest first.")
+    standing: str = Field("", description="top10, top25 or top50 by reputation.")
 
 
 class ProfileIn(InputSchema):
@@ -98,6 +101,7 @@ class ProfileIn(InputSchema):
     skills: list[str] = Field(default_factory=list, examples=[["licensing", "robotics"]])
     bio: str = Field("", max_length=2000)
     orcid: str = Field("", description="ORCID iD, 0000-0000-0000-000X.", examples=["0000-0002-1825-0097"])
+    show_praise: bool = Field(True, description="Show your name in the lists of who praised an asset.")
 
 
 ProfilePatch = patch_schema(ProfileIn, name="ProfilePatch")

@@ -2,6 +2,7 @@
 
     login_username, account_is_suspended        sign-in helpers
     organisation_*                  directory of organisations, admin checks
+    membership_pairs                (person, organisation) ids of every membership, in bulk
     organisation_members, membership_get
     person_list, person_get, person_countries   the people directory (active people only)
     tokens_for_user, token_get_by_secret        API tokens (only hashes are stored)
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
@@ -40,6 +43,11 @@ def account_is_suspended(*, username: str, password: str) -> bool:
     user = User.objects.filter(username=username, is_active=False).first()
     # The plain hasher check: it never rehashes (writes) the stored password.
     return user is not None and check_password(password, user.password)
+
+
+def membership_pairs() -> list[tuple[int, int]]:
+    """(person id, organisation id) of every membership, in bulk."""
+    return list(Membership.objects.order_by().values_list("user_id", "organisation_id"))
 
 
 def organisation_ids_for_user(*, user) -> set[int]:
@@ -127,8 +135,17 @@ def _json_text_contains(field: str, text: str) -> Q:
     return Q(**{f"{field}__icontains": text}) | Q(**{f"{field}__icontains": escaped})
 
 
-def person_list(*, q: str = "", country: str = "", skill: str = "") -> QuerySet[User]:
-    """Active people matching the filters, by username."""
+# What a higher app adds to the people directory (evaluation, in its AppConfig.ready):
+# orders (key → (label, queryset → ordered queryset)) and standing filters (key →
+# (label, queryset → filtered queryset)).
+PERSON_ORDERS: dict[str, tuple[Any, Callable[[QuerySet], QuerySet]]] = {}
+PERSON_STANDINGS: dict[str, tuple[Any, Callable[[QuerySet], QuerySet]]] = {}
+
+
+def person_list(
+    *, q: str = "", country: str = "", skill: str = "", sort: str = "", standing: str = ""
+) -> QuerySet[User]:
+    """Active people matching the filters, by username (or by a PERSON_ORDERS order)."""
     qs = User.objects.filter(is_active=True)
     if q:
         qs = qs.filter(
@@ -140,6 +157,10 @@ def person_list(*, q: str = "", country: str = "", skill: str = "") -> QuerySet[
     if skill:
         # Skills are a short JSON list; a text match is enough for browsing.
         qs = qs.filter(_json_text_contains("skills", skill))
+    if standing in PERSON_STANDINGS:
+        qs = PERSON_STANDINGS[standing][1](qs)
+    if sort in PERSON_ORDERS:
+        return PERSON_ORDERS[sort][1](qs)
     return qs.order_by("username")
 
 

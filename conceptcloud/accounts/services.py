@@ -92,6 +92,7 @@ class ProfileData:
     skills: list[str] = field(default_factory=list)
     bio: str = ""
     orcid: str = ""
+    show_praise: bool = True
 
 
 def _check_profile(data: ProfileData) -> None:
@@ -123,6 +124,7 @@ def profile_update(*, actor: User, data: ProfileData) -> User:
             setattr(user, name, getattr(data, name).strip())
         user.languages = list(dict.fromkeys(data.languages))
         user.skills = list(dict.fromkeys(s.strip() for s in data.skills if s.strip()))
+        user.show_praise = bool(data.show_praise)
         user.save()
         entry_append(
             actor=user,
@@ -135,6 +137,7 @@ def profile_update(*, actor: User, data: ProfileData) -> User:
                 "languages": user.languages,
                 "skills": user.skills,
                 "orcid": user.orcid,
+                "show_praise": user.show_praise,
             },
         )
         task_enqueue("discovery.person_index", user_id=user.pk)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "conceptcloud.accounts",
     "conceptcloud.registry",
     "conceptcloud.lineage",
+    "conceptcloud.evaluation",
     "conceptcloud.discovery",
     "conceptcloud.payouts",
     "conceptcloud.licensing",

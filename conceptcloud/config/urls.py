@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("conceptcloud.accounts.directory_urls")),
     path("", include("conceptcloud.registry.urls")),
     path("", include("conceptcloud.lineage.urls")),
+    path("", include("conceptcloud.evaluation.urls")),
     path("", include("conceptcloud.discovery.urls")),
     path("", include("conceptcloud.payouts.urls")),
     path("", include("conceptcloud.licensing.urls")),

@@ -58,6 +58,7 @@ def _hit_out(request: HttpRequest, hit: search_selectors.SearchHit) -> dict:
     data["lexical_rank"] = hit.lexical_rank
     data["dense_rank"] = hit.dense_rank
     data["similarity"] = hit.similarity
+    data["praise"] = hit.praise
     return data
 
 

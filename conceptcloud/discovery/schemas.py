@@ -28,8 +28,11 @@ class SearchQuery(QuerySchema):
     organisation_type: str = Field("", description="Type of the owning organisation: university, tlo, company, sme, startup, government, ngo, individual.")
     rights: str = Field("", description="Rights statement URI (see `facets.rights`).")
     organisation: str = Field("", description="Owning organisation's slug.")
-    sort: Literal["relevance", "newest", "title", "trl"] = Field(
-        "relevance", description="Relevance (newest first without `q`), newest, title, or TRL (highest first)."
+    standing: str = Field("", description="praised (at least one praise), or top10, top25, top50 by reputation.")
+    sort: Literal["relevance", "newest", "title", "trl", "praise", "reputation"] = Field(
+        "relevance",
+        description="Relevance (newest first without `q`), newest, title, TRL (highest first), praise (most "
+        "praised first) or reputation (highest first).",
     )
     page: int = Field(1, ge=1, le=1000, description="Page number, from 1.")
     per_page: int = Field(20, ge=1, le=100, description="Results per page, at most 100.")
@@ -51,6 +54,7 @@ class SearchHitOut(AssetTeaserOut):
     lexical_rank: int | None = Field(description="Rank among the matches by words (1 = best), or null.")
     dense_rank: int | None = Field(description="Rank among the matches by meaning (1 = best), or null.")
     similarity: float | None = Field(description="Cosine similarity of meaning to the query, where matched by meaning.")
+    praise: int = Field(description="How many people praised the asset.")
 
 
 class FacetValueOut(Schema):

@@ -24,6 +24,7 @@ from conceptcloud.discovery.selectors import saved as saved_selectors
 from conceptcloud.discovery.selectors import search as search_selectors
 from conceptcloud.discovery.selectors import similar as similar_selectors
 from conceptcloud.discovery.services import saved_searches as saved_search_services
+from conceptcloud.evaluation import selectors as evaluation_selectors
 from conceptcloud.registry import selectors as registry_selectors
 from conceptcloud.registry.forms import AssetForm, NeedForm, split_list
 from conceptcloud.registry.models import Asset
@@ -45,6 +46,7 @@ SEARCH_SORTS = (
     ("newest", gettext_lazy("Newest")),
     ("title", gettext_lazy("Title")),
     ("trl", gettext_lazy("Technology readiness")),
+    *evaluation_selectors.ORDER_LABELS.items(),
 )
 
 
@@ -101,6 +103,9 @@ def search(request: HttpRequest) -> HttpResponse:
     ]
     if params.filters.organisation:
         active.append({"label": params.filters.organisation, "url": _search_url(request, errors, organisation="")})
+    if params.filters.standing:
+        label = evaluation_selectors.STANDING_LABELS[params.filters.standing]
+        active.append({"label": label, "url": _search_url(request, errors, standing="")})
     context = {
         "result": result,
         "params": params,
@@ -109,6 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "active": active,
         "clear_url": reverse("discovery:search") + (f"?{urlencode({'q': params.query})}" if params.query else ""),
         "sorts": SEARCH_SORTS,
+        "standings": evaluation_selectors.STANDING_LABELS.items(),
         "hidden": [
             (key, request.GET[key])
             for key in (*search_selectors.FACETS, "organisation")

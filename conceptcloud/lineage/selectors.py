@@ -10,6 +10,11 @@
     derivation_get_for_user(derivation_id=, user=)
     lineage_graph_for_user(asset_id=, user=)  ancestors and descendants of an asset (LineageGraph)
     descendant_ids(asset_id=)               every asset building on one, over non-declined links
+    contribution_shares(assets=)            (asset id, person id, share_bp) of the stored
+                                            contributions of a queryset of assets, in bulk
+    approved_links(assets=)                 (child id, parent id, royalty_bp) of the approved
+                                            links between assets of a queryset, in bulk
+    contribution_roles(user_id=)            (asset id, role) of a person's stored contributions
 
 Visibility: assets are named only through `registry.selectors.asset_access`.
 An asset the viewer may not see (Access.NONE) appears as an `AssetRef` or a
@@ -87,6 +92,29 @@ def contributions_for_asset(*, asset: Asset) -> list[ContributorRow]:
     if rows:
         return rows
     return [ContributorRow(user=asset.created_by, role=Role.ORIGINATOR, share_bp=FULL_SHARE, implicit=True)]
+
+
+def contribution_shares(*, assets) -> list[tuple[int, int, int]]:
+    """(asset id, person id, share_bp) of every stored contribution to `assets` (a
+    queryset the caller chose; not per viewer: for computations over the whole graph).
+    Assets with none stored have their registrant as implicit originator, which the
+    caller adds (see contributions_for_asset)."""
+    rows = Contribution.objects.filter(asset__in=assets.order_by().values("pk"))
+    return list(rows.order_by().values_list("asset_id", "user_id", "share_bp"))
+
+
+def approved_links(*, assets) -> list[tuple[int, int, int]]:
+    """(child id, parent id, royalty_bp) of every approved link whose two ends are
+    both in `assets` (a queryset; not per viewer, as contribution_shares)."""
+    ids = assets.order_by().values("pk")
+    rows = Derivation.objects.filter(status=Derivation.Status.APPROVED, child__in=ids, parent__in=ids)
+    return list(rows.order_by().values_list("child_id", "parent_id", "royalty_bp"))
+
+
+def contribution_roles(*, user_id: int) -> list[tuple[int, str]]:
+    """(asset id, role) of each stored contribution of one person (ids only: the
+    caller shows the assets through the visibility rule)."""
+    return list(Contribution.objects.filter(user_id=user_id).order_by().values_list("asset_id", "role"))
 
 
 # Share proposals --------------------------------------------------------------

@@ -17,7 +17,9 @@ Invariants held here (the models' constraints back some of them):
     - the non-declined links form no cycle
 
 Each function validates before it writes (bad input changes nothing) and runs
-in one transaction with its history entries, all about "asset:<id>". Entry
+in one transaction with its history entries, all about "asset:<id>". Applied
+contributions and approved links also ask for the reputation to be computed again
+(the task evaluation.reputation_recompute, after the commit). Entry
 payloads hold usernames, roles, basis points and asset ids, never titles or
 other content, so a link to or from a hidden asset reveals nothing of it.
 
@@ -45,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, collect_errors
+from conceptcloud.core.tasks import task_enqueue
 from conceptcloud.history.services import entry_append
 from conceptcloud.lineage.models import (
     FULL_SHARE,
@@ -213,8 +216,15 @@ def _apply(proposal: ShareProposal, *, asset: Asset) -> list[int]:
     return withdrawn
 
 
+def _reputation_later() -> None:
+    """Contributions and approved links carry credit in the reputation graph: ask the
+    evaluation app (above this one, reached by its task's name) to compute it again."""
+    task_enqueue("evaluation.reputation_recompute", requested_at=timezone.now().isoformat())
+
+
 def _shares_changed(proposal: ShareProposal, *, actor, asset: Asset) -> None:
     withdrawn = _apply(proposal, asset=asset)
+    _reputation_later()
     entry_append(
         actor=actor,
         type="asset.shares_changed",
@@ -364,6 +374,8 @@ def _record_links(actor, child: Asset, links: list[Derivation], payload_extra: d
             subject=_subject(item["parent"]),
             payload={"child": child.pk, **item},
         )
+    if any(link.status == Derivation.Status.APPROVED for link in links):
+        _reputation_later()
 
 
 def asset_build_on(*, actor, parent_ids: list[int], data: AssetData, publish: bool = True) -> Asset:
@@ -511,4 +523,6 @@ def derivation_decide(*, actor, derivation: Derivation, approve: bool) -> Deriva
                 "royalty_bp": link.royalty_bp,
             },
         )
+        if approve:
+            _reputation_later()
     return link

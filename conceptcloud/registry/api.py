@@ -35,7 +35,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.accounts.auth import AUTH_REQUIRED
 from conceptcloud.core.api import problems
-from conceptcloud.core.errors import InvalidInput, NotFound, PermissionDenied
+from conceptcloud.core.errors import InvalidInput, NotFound, PermissionDenied, collect_errors
 from conceptcloud.core.pagination import Page, PageParams, paginate
 from conceptcloud.registry import selectors, services
 from conceptcloud.registry.files import attachment_response
@@ -174,7 +174,14 @@ def _reloaded(request: HttpRequest, asset: Asset) -> dict:
 
 @router.get("/assets/", response={200: Page[AssetTeaserOut], **problems(401, 422)}, tags=ASSETS, summary="List assets")
 def asset_list(request, filters: Query[AssetQuery], paging: Query[PageParams]):
-    """Assets you may see, newest first, as teasers (open one for its details)."""
+    """Assets you may see, newest first (or as `sort` says), as teasers (open one for its details)."""
+    collect_errors(
+        {
+            "sort": [] if filters.sort in selectors.asset_sorts() else [_("Unknown sort order.")],
+            "standing": [] if not filters.standing or filters.standing in selectors.ASSET_STANDINGS
+            else [_("Unknown standing.")],
+        }
+    )
     found = selectors.asset_list(
         user=request.auth,
         filters=selectors.AssetFilters(
@@ -185,8 +192,10 @@ def asset_list(request, filters: Query[AssetQuery], paging: Query[PageParams]):
             availability=filters.availability or "",
             organisation=filters.organisation,
             status=filters.status or "",
+            standing=filters.standing,
         ),
     )
+    found = selectors.assets_ordered(found, filters.sort)
     return paginate(request, found, paging, shape=lambda asset: _teaser_out(request, asset))
 
 

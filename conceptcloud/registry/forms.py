@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.core.codes import CONTENT_LANGUAGES, SDG_NAMES, country_choices, currency_names
 from conceptcloud.core.errors import ApplicationError
 from conceptcloud.registry.models import Asset, IpRecord, Need
+from conceptcloud.registry import selectors
 from conceptcloud.registry.selectors import AssetFilters, NeedFilters
 from conceptcloud.registry.services import AssetData, IpRecordData, NeedData
 from conceptcloud.registry.vocab import IP_OFFICES, RIGHTS_STATEMENTS
@@ -346,13 +348,6 @@ class AssetStatusForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
 
 
-SORTS = {
-    "newest": ("-created_at", "-id"),
-    "updated": ("-updated_at", "-id"),
-    "title": ("title", "id"),
-}
-
-
 class AssetFilterForm(forms.Form):
     """Browsing parameters; a value that does not parse is simply ignored."""
 
@@ -362,11 +357,19 @@ class AssetFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     availability = forms.ChoiceField(label=_("Availability"), choices=Asset.Availability.choices, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=80, required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        choices=[("newest", _("Newest")), ("updated", _("Recently updated")), ("title", _("Title A–Z"))],
-        required=False,
-    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    standing = forms.ChoiceField(label=_("Standing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Orders and standings a higher app adds (selectors.ASSET_ORDERS, ASSET_STANDINGS).
+        self.fields["sort"].choices = [
+            ("newest", _("Newest")), ("updated", _("Recently updated")), ("title", _("Title A–Z")),
+            *((key, label) for key, (label, _order) in selectors.ASSET_ORDERS.items()),
+        ]
+        self.fields["standing"].choices = [
+            ("", _("Any standing")), *((key, label) for key, (label, _filter) in selectors.ASSET_STANDINGS.items())
+        ]
 
     def filters(self) -> AssetFilters:
         """Published assets matching the valid parameters (browsing never lists drafts)."""
@@ -380,11 +383,13 @@ class AssetFilterForm(forms.Form):
             availability=data.get("availability") or "",
             organisation=data.get("organisation") or "",
             status=Asset.Status.PUBLISHED,
+            standing=data.get("standing") or "",
         )
 
-    def ordering(self) -> tuple[str, ...]:
+    def ordered(self, assets: QuerySet[Asset]) -> QuerySet[Asset]:
+        """`assets` in the chosen order (newest first when none is chosen or it does not parse)."""
         self.is_valid()
-        return SORTS[self.cleaned_data.get("sort") or "newest"]
+        return selectors.assets_ordered(assets, self.cleaned_data.get("sort") or "newest")
 
 
 class NeedForm(ServiceErrorsMixin, forms.Form):

@@ -180,6 +180,8 @@ class AssetQuery(QuerySchema):
     availability: Availability | None = None
     organisation: str = Field("", description="Owning organisation's slug.")
     status: AssetStatus | None = Field(None, description="Drafts and withdrawn assets appear only to their owners.")
+    sort: str = Field("newest", description="newest, updated, title, praise (most praised first) or reputation.")
+    standing: str = Field("", description="praised (at least one praise), or top10, top25, top50 by reputation.")
 
 
 class AssetStatusIn(InputSchema):

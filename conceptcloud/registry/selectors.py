@@ -19,6 +19,7 @@ through it and render only what `AssetView` exposes for that level.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +137,31 @@ def assets_full_access_q(*, user) -> Q:
     return q
 
 
+# What a higher app adds to asset lists (evaluation, in its AppConfig.ready): more
+# orders (sort key → (label, queryset → ordered queryset)) and standing filters
+# (key → (label, queryset → filtered queryset)). The registry knows none of them.
+ASSET_ORDERS: dict[str, tuple[Any, Callable[[QuerySet], QuerySet]]] = {}
+ASSET_STANDINGS: dict[str, tuple[Any, Callable[[QuerySet], QuerySet]]] = {}
+# The registry's own orders of asset lists.
+BASE_ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "updated": ("-updated_at", "-id"),
+    "title": ("title", "id"),
+}
+
+
+def asset_sorts() -> list[str]:
+    """Every sort key an asset list accepts."""
+    return [*BASE_ORDERS, *ASSET_ORDERS]
+
+
+def assets_ordered(assets: QuerySet[Asset], sort: str) -> QuerySet[Asset]:
+    """`assets` in the order `sort` names (newest first for an unknown key)."""
+    if sort in ASSET_ORDERS:
+        return ASSET_ORDERS[sort][1](assets)
+    return assets.order_by(*BASE_ORDERS.get(sort, BASE_ORDERS["newest"]))
+
+
 @dataclass(frozen=True)
 class AssetFilters:
     q: str = ""
@@ -145,6 +171,7 @@ class AssetFilters:
     availability: str = ""
     organisation: str = ""
     status: str = ""
+    standing: str = ""  # a key of ASSET_STANDINGS
 
 
 def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
@@ -173,6 +200,8 @@ def asset_list(*, user, filters: AssetFilters) -> QuerySet[Asset]:
         qs = qs.filter(owner_org__slug=filters.organisation)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.standing in ASSET_STANDINGS:
+        qs = ASSET_STANDINGS[filters.standing][1](qs)
     # Lists show teasers: the details text is never loaded (nor sorted) for them.
     return qs.defer("details")
 

@@ -145,7 +145,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     form = AssetFilterForm(request.GET)
     filters = form.filters()
     user = request.user
-    page_obj = _page(request, selectors.asset_list(user=user, filters=filters).order_by(*form.ordering()))
+    page_obj = _page(request, form.ordered(selectors.asset_list(user=user, filters=filters)))
 
     names = country_names()
     kinds = selectors.asset_kind_counts(user=user, filters=filters)

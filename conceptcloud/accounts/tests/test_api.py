@@ -185,9 +185,14 @@ def test_me_shows_and_edits_the_own_profile(api, alice):
     assert edited.json() | {"url": None} == {
         "username": "alice", "url": None, "display_name": "Alice Tanaka", "affiliation": "", "country": "JP",
         "languages": [], "skills": ["licensing"], "bio": "", "orcid": "0000-0002-1825-0097", "email": "alice@example.org",
+        "show_praise": True,
     }
     alice.refresh_from_db()
     assert alice.skills == ["licensing"]
+    hidden = send(api, "patch", "/api/v1/people/me", {"show_praise": False})
+    assert hidden.json()["show_praise"] is False and hidden.json()["skills"] == ["licensing"]
+    alice.refresh_from_db()
+    assert alice.show_praise is False
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ def test_help_documents_every_command():
     result = subprocess.run(
         [sys.executable, "-m", "conceptcloud", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("serve", "demo", "createadmin", "verify", "reindex", "worker", "manage"):
+    for command in ("serve", "demo", "createadmin", "verify", "reindex", "reputation", "worker", "manage"):
         assert command in result.stdout
     serve = subprocess.run(
         [sys.executable, "-m", "conceptcloud", "serve", "--help"], capture_output=True, text=True, check=True

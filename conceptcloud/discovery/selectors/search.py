@@ -44,6 +44,7 @@ from conceptcloud.discovery.ranking import fuse
 from conceptcloud.discovery.selectors.lexical import assets_lexical_search
 from conceptcloud.discovery.snippets import Segment, highlight, snippet
 from conceptcloud.discovery.text import Word, analyse_query, mostly_japanese
+from conceptcloud.evaluation import selectors as evaluation_selectors
 from conceptcloud.registry.models import Asset, AssetFacet
 from conceptcloud.registry.selectors import Access, assets_full_access_q, assets_visible_to
 from conceptcloud.registry.vocab import RIGHTS_STATEMENTS
@@ -67,7 +68,8 @@ MAX_QUERY_CHARS = 500
 MAX_PAGE = 1_000
 PER_PAGE = 20
 
-SORTS = ("relevance", "newest", "title", "trl")
+SORTS = ("relevance", "newest", "title", "trl", "praise", "reputation")
+STANDINGS = tuple(evaluation_selectors.STANDING_LABELS)
 FACETS = ("kind", "sdg", "trl", "country", "availability", "organisation_type", "rights")
 
 
@@ -81,6 +83,7 @@ class SearchFilters:
     organisation_type: str = ""
     rights: str = ""
     organisation: str = ""
+    standing: str = ""  # evaluation.selectors: "praised", or a reputation percentile band
 
     def selected(self, name: str) -> str:
         value = getattr(self, name)
@@ -122,6 +125,7 @@ class SearchHit:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     similarity: float | None = None
+    praise: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,11 @@ def search_params(params: Mapping[str, str]) -> SearchParams:
         ),
         rights=_choice(params, "rights", RIGHTS_STATEMENTS, errors, _("Unknown rights statement.")),
         organisation=organisation,
+        standing=_choice(params, "standing", STANDINGS, errors, _("Unknown standing.")),
     )
     sort = (params.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        errors["sort"] = [_("Sort by relevance, newest, title or TRL.")]
+        errors["sort"] = [_("Sort by relevance, newest, title, TRL, praise or reputation.")]
     page = _int_in(params, "page", 1, MAX_PAGE, errors, _("Page must be a number from 1 to %(n)d.") % {"n": MAX_PAGE})
     if errors:
         raise InvalidInput(_("Some search parameters are not valid."), errors=errors)
@@ -202,6 +207,8 @@ def assets_filtered(*, user, filters: SearchFilters) -> QuerySet[Asset]:
         assets = assets.filter(rights_statement=filters.rights)
     if filters.organisation:
         assets = assets.filter(owner_org__slug=filters.organisation)
+    if filters.standing:
+        assets = evaluation_selectors.assets_standing_at_least(assets, filters.standing)
     for name, value in (("sdg", filters.selected("sdg")), ("country", filters.country), ("availability", filters.availability)):
         if value:
             assets = assets.filter(Exists(AssetFacet.objects.filter(asset=OuterRef("pk"), name=name, value=value)))
@@ -311,6 +318,14 @@ def _facets(assets: QuerySet[Asset], filters: SearchFilters) -> dict[str, list[F
     return facets
 
 
+def _sorted(assets: QuerySet[Asset], sort: str) -> QuerySet[Asset]:
+    if sort == "praise":
+        return evaluation_selectors.assets_by_praise(assets)
+    if sort == "reputation":
+        return evaluation_selectors.assets_by_reputation(assets)
+    return assets.order_by(*_SORTS.get(sort, _SORTS["newest"]))
+
+
 _SORTS = {
     "newest": ("-created_at", "-pk"),
     "title": ("title", "pk"),
@@ -323,6 +338,7 @@ def _hits(*, user, page_ids: list[int], words: list[Word], ranked: dict[int, Ran
     full = set(
         assets_visible_to(user=user).filter(assets_full_access_q(user=user), pk__in=page_ids).values_list("pk", flat=True)
     )
+    praise = evaluation_selectors.praise_counts(asset_ids=page_ids)
     hits = []
     for pk in page_ids:
         asset = assets[pk]
@@ -341,6 +357,7 @@ def _hits(*, user, page_ids: list[int], words: list[Word], ranked: dict[int, Ran
                 lexical_rank=match.lexical_rank if match else None,
                 dense_rank=match.dense_rank if match else None,
                 similarity=match.similarity if match else None,
+                praise=praise.get(pk, 0),
             )
         )
     return hits
@@ -366,8 +383,7 @@ def assets_search(*, user, params: SearchParams, per_page: int = PER_PAGE) -> Se
     if params.query and params.sort == "relevance":
         page_ids = list(ranked)[start : start + per_page]
     else:
-        order = _SORTS.get(params.sort, _SORTS["newest"])
-        page_ids = list(matching.order_by(*order).values_list("pk", flat=True)[start : start + per_page])
+        page_ids = list(_sorted(matching, params.sort).values_list("pk", flat=True)[start : start + per_page])
     words = analyse_query(params.query) if params.query else []
     return SearchPage(
         hits=_hits(user=user, page_ids=page_ids, words=words, ranked=ranked),

@@ -136,7 +136,8 @@ def test_pages_link_to_each_other(client, world, make_asset):
     ("params", "message"),
     [
         ({"page": "abc"}, "Page must be a number from 1 to 1000."),
-        ({"sort": "bogus"}, "Sort by relevance, newest, title or TRL."),
+        ({"sort": "bogus"}, "Sort by relevance, newest, title, TRL, praise or reputation."),
+        ({"standing": "famous"}, "Unknown standing."),
         ({"sdg": "99"}, "SDG must be a number from 1 to 17."),
         ({"trl": "12"}, "TRL must be a number from 1 to 9."),
         ({"kind": "spaceship"}, "Unknown kind of asset."),

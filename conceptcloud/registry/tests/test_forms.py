@@ -13,6 +13,7 @@ from conceptcloud.registry.forms import (
     NeedForm,
     split_list,
 )
+from conceptcloud.registry.models import Asset
 from conceptcloud.registry.services import IpRecordData
 
 
@@ -122,8 +123,8 @@ def test_browsing_filters_ignore_values_that_do_not_parse_and_list_only_publishe
     filters = AssetFilterForm({"q": "  solar ", "sdg": "99", "kind": "spaceship", "country": "KE", "sort": "title"}).filters()
     assert filters.q == "solar" and filters.sdg is None and filters.kind == "" and filters.country == "KE"
     assert filters.status == "published"
-    assert AssetFilterForm({"sort": "title"}).ordering() == ("title", "id")
-    assert AssetFilterForm({"sort": "random"}).ordering() == ("-created_at", "-id")
+    assert AssetFilterForm({"sort": "title"}).ordered(Asset.objects.all()).query.order_by == ("title", "id")
+    assert AssetFilterForm({"sort": "random"}).ordered(Asset.objects.all()).query.order_by == ("-created_at", "-id")
     assert NeedFilterForm({"status": "open", "deal_type": "barter", "sdg": "6"}).filters().deal_type == ""
 
 
