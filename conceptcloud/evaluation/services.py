@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors as account_selectors
 from conceptcloud.accounts.services import notification_send
+from conceptcloud.core.db import rows_insert
 from conceptcloud.core.errors import Conflict, NotFound, PermissionDenied, collect_errors
 from conceptcloud.core.tasks import task_enqueue
 from conceptcloud.evaluation import reputation as core
@@ -314,31 +315,32 @@ def reputation_recompute(*, now: datetime | None = None) -> ReputationRun:
     with transaction.atomic():
         PersonReputation.objects.all().delete()
         AssetReputation.objects.all().delete()
-        PersonReputation.objects.bulk_create(
-            (
-                PersonReputation(
-                    user_id=pk,
-                    score=score,
-                    percentile=person_percentiles[pk],
-                    explanation=_explanation(explanations.get(("person", pk), [])),
-                )
+        # A row per person and per asset: plain multi-row INSERTs (core.db), as the
+        # ORM's per-object work would cost more than the database's.
+        rows_insert(
+            PersonReputation,
+            columns=("user", "score", "percentile", "explanation"),
+            rows=[
+                (pk, score, person_percentiles[pk], _explanation(explanations.get(("person", pk), [])))
                 for pk, score in result.person_scores.items()
-            ),
-            batch_size=2000,
+            ],
+            prepare=("explanation",),
         )
-        AssetReputation.objects.bulk_create(
-            (
-                AssetReputation(
-                    asset_id=pk,
-                    score=score,
-                    percentile=asset_percentiles[pk],
-                    praise_weight=praise_weight.get(pk, 0.0),
-                    discounted=discounted.get(pk, {}),
-                    explanation=_explanation(explanations.get(("asset", pk), [])),
+        rows_insert(
+            AssetReputation,
+            columns=("asset", "score", "percentile", "praise_weight", "discounted", "explanation"),
+            rows=[
+                (
+                    pk,
+                    score,
+                    asset_percentiles[pk],
+                    praise_weight.get(pk, 0.0),
+                    discounted.get(pk, {}),
+                    _explanation(explanations.get(("asset", pk), [])),
                 )
                 for pk, score in result.asset_scores.items()
-            ),
-            batch_size=2000,
+            ],
+            prepare=("discounted", "explanation"),
         )
         run = ReputationRun.objects.create(
             started_at=started,

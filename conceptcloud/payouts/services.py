@@ -61,6 +61,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conceptcloud.accounts import selectors as account_selectors
+from conceptcloud.core.db import rows_insert
 from conceptcloud.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, collect_errors
 from conceptcloud.core.tasks import task_enqueue
 from conceptcloud.history.canonical import canonical_bytes
@@ -250,23 +251,8 @@ _LINES_PER_STATEMENT = 500
 def _insert_lines(rows: list[tuple]) -> None:
     """Plain multi-row INSERTs of ledger lines (values in _LINE_COLUMNS order): every
     revenue event pays for them, and the ORM's per-object work cost more than the
-    database's (as in history.services). The JSON and time values go through their
-    fields' own conversion, so both databases store what the ORM would."""
-    meta = LedgerLine._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _LINE_COLUMNS)
-    table = quote(meta.db_table)
-    sources = meta.get_field("sources")
-    row_sql = "(" + ", ".join(["%s"] * len(_LINE_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _LINES_PER_STATEMENT):
-            part = rows[start : start + _LINES_PER_STATEMENT]
-            params = []
-            for row in part:
-                params.extend(row[:-2])
-                params.append(sources.get_db_prep_save(row[-2], connection))
-                params.append(row[-1])
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))}", params)
+    database's (as in history.services)."""
+    rows_insert(LedgerLine, columns=_LINE_COLUMNS, rows=rows, prepare=("sources",), per_statement=_LINES_PER_STATEMENT)
 
 
 def _post(lines: list[_Line], *, currency: str, event: RevenueEvent | None = None, payout: Payout | None = None) -> str:

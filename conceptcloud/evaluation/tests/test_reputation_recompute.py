@@ -172,3 +172,20 @@ def test_the_praise_of_a_suspended_person_stops_counting(make_user, make_asset):
     user_set_active(actor=operator, user=fan, active=False, reason="Spam")
     services.reputation_recompute()
     assert AssetReputation.objects.get(asset=asset).praise_weight == 0.0
+
+
+def test_a_recompute_over_many_people_stores_every_row_and_its_explanation(make_user, make_asset):
+    """More rows than one INSERT statement holds: PostgreSQL streams them with COPY
+    (core.db.rows_insert), SQLite in several statements; both store what the ORM would."""
+    owner = make_user("owner")
+    asset = make_asset(owner, title="Water filter")
+    User.objects.bulk_create(
+        User(username=f"p{n:04d}", email=f"p{n:04d}@example.org", date_joined=timezone.now() - timedelta(days=200))
+        for n in range(1_200)
+    )
+    services.reputation_recompute()
+    assert PersonReputation.objects.count() == User.objects.count() == 1_201
+    seeded = PersonReputation.objects.get(user__username="p0042")
+    assert seeded.explanation == [{"kind": "seed", "source": None, "share": 1.0, "count": 1}]
+    assert PersonReputation.objects.filter(explanation__0__kind="seed").count() == 1_200
+    assert AssetReputation.objects.get(asset=asset).discounted == {}
