@@ -36,11 +36,12 @@ nobody.
 
 Exactness. If depth(A) is the length of the LONGEST money-carrying path from X to
 A, fraction(A) is an integer numerator over 10000**depth(A). `_walk` takes the
-ancestor graph in topological order (each asset after all of its children), in
-two passes over its links, keeping only integer numerators over powers of 10000:
-no gcd, no Fraction arithmetic, and no path enumeration (diamonds can hold
-exponentially many paths; they are counted with Python's unbounded ints, never
-listed).
+ancestor graph in topological order (each asset after all of its children):
+breadth-first, in one pass over its links, where that order is topological (no
+link skips a generation), else by Kahn's algorithm in a second; it keeps only
+integer numerators over powers of 10000: no gcd, no Fraction arithmetic, and no
+path enumeration (diamonds can hold exponentially many paths; they are counted
+with Python's unbounded ints, never listed).
 
 Rounding: each recipient's exact amount (summed over every asset through which
 they are paid) is rounded ONCE, by the largest-remainder method: everyone gets
@@ -68,12 +69,18 @@ Cost: linear in the number of links, times the size of the numerators (~13.3
 bits per generation). A single chain of n generations with non-zero royalties
 is therefore quadratic in n (its exact fractions alone take Θ(n²) bits: some
 8 GB for n = 100,000); benchmarks/payouts.py measures both. The exact Fractions (Allocation.exact,
-Source.fraction; reducing one is a gcd, quadratic in Python) and the paths
-(Source.path) are built on first access, not by allocate.
+Source.fraction; reducing one is a gcd, quadratic in Python) and the explanations
+(Allocation.sources: the number of paths and the heaviest path into each asset,
+in one more pass over the links, for all of an allocation's lines at once) are
+built on first access, not by allocate. Per asset and per recipient allocate
+keeps ints in flat lists and arrays, not objects, so the garbage collector has
+little to look through.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -81,7 +88,10 @@ from functools import cached_property
 
 WHOLE = 10_000  # basis points in 100%
 MAX_PARENTS = 16
+_LOG2_WHOLE = math.log2(WHOLE)
 _PRECISION = 128  # bits of the fixed-point bounds that settle most roundings; exact sums settle the rest
+_LINK_BITS = 14  # a link is noted as parent position << _LINK_BITS | royalty_bp (royalty_bp <= 10000 < 2**14)
+_BP_MASK = (1 << _LINK_BITS) - 1
 
 
 class AllocationError(ValueError):
@@ -212,7 +222,7 @@ class Source:
         return tuple(reversed(steps))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Allocation:
     """What one recipient gets from one revenue event.
 
@@ -220,13 +230,31 @@ class Allocation:
     .exact: the exact amount before rounding, a Fraction (built on first access).
     .sources: the assets through which the recipient was paid, nearest the
       earning asset first (by depth, then asset id); built on first access.
+    Two allocations are equal when their recipients, amounts, revenues and the
+    assets through which the recipients were paid are.
     """
 
     recipient: str
     amount: int
     _revenue: int = field(repr=False)
-    _assets: tuple[int, ...] = field(repr=False)
-    _walk: _Walk = field(repr=False, compare=False)
+    _walk: _Walk = field(repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.recipient, self.amount, self._revenue, self._assets) == (
+            other.recipient,
+            other.amount,
+            other._revenue,
+            other._assets,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.recipient, self.amount, self._revenue, self._assets))
+
+    @cached_property
+    def _assets(self) -> tuple[int, ...]:
+        return self._walk.paying(self._walk.number[self.recipient])
 
     @cached_property
     def exact(self) -> Fraction:
@@ -237,6 +265,7 @@ class Allocation:
     @cached_property
     def sources(self) -> tuple[Source, ...]:
         walk = self._walk
+        walk.explain()
         sources = []
         for asset in self._assets:
             i = walk.index[asset]
@@ -273,62 +302,73 @@ def allocate(*, asset_id: int, amount: int, graph: Graph) -> list[Allocation]:
             _check_shares(asset, contributors.get(asset))
         return []
     revenue = abs(amount)
-    powers = walk.powers
 
-    # Recipient k's amount × 2**_PRECISION lies in [low[k], low[k] + slack[k]). Per asset,
-    # revenue × fraction × kept_bp/10000 over 10000**(depth + 2) is rounded down to _PRECISION
-    # bits once (error < 1) and multiplied by each share_bp (error < share_bp). Each asset's
-    # shares are validated on the way (by _check_shares where they may be at fault).
-    number: dict[str, int] = {}
-    low: list[int] = []
-    slack: list[int] = []
-    through: list[list[int]] = []
-    known_bits = revenue.bit_length() + WHOLE.bit_length() + _PRECISION
-    for i in walk.order:
-        asset = assets[i]
-        shares = contributors.get(asset)
-        numerator = flow[i]
-        if numerator is None or not kept[i] or not shares:
-            _check_shares(asset, shares)
-            continue
-        denominator = powers[depth[i] + 2]  # one 10000 for kept_bp, one for share_bp
-        if numerator.bit_length() + known_bits < denominator.bit_length():
-            fixed = 0  # below 2**-_PRECISION of a unit: known without dividing
-        else:
-            fixed = ((revenue * numerator * kept[i]) << _PRECISION) // denominator
-        total = 0
-        for recipient, share_bp in shares:
-            if (
-                type(share_bp) is not int
-                or share_bp < 0
-                or share_bp > WHOLE
-                or type(recipient) is not str
-                or not recipient
-            ):
-                _check_shares(asset, shares)  # raises the error that names the fault
-            total += share_bp
-            if not share_bp:
+    # Recipient k's amount × 2**_PRECISION lies in [low, low + slack). Per asset,
+    # revenue × fraction × kept_bp/10000 over 10000**(depth + 2) is rounded down to
+    # _PRECISION bits once (error < 1) and multiplied by each share_bp (error < share_bp).
+    # Both sums are kept in one int, owed[k] == low << slack_bits | slack (slack is at
+    # most 10000 × the number of assets, below 2**slack_bits): one addition per share.
+    # The assets through which recipient k is paid make a chain through flat arrays (a
+    # list per recipient would be 10,000s more objects for the garbage collector to look
+    # into): its last entry is latest[k]; entry e is the asset at position paid_by[e],
+    # after entry earlier[e] (-1: none). _Walk.paying follows it.
+    number = walk.number = {}
+    find = number.get
+    owed: list[int] = []
+    latest, earlier, paid_by = walk.latest, walk.earlier, walk.paid_by = array("q"), array("q"), array("q")
+    chain, note = earlier.append, paid_by.append
+    slack_bits = (WHOLE * len(assets)).bit_length()
+    units = _Units(revenue)
+    powers = walk.powers
+    try:
+        # By position (breadth-first, as the graph was read). Each asset's shares are
+        # validated on the way; where they may be at fault, _check_shares names the fault
+        # (a share above 10000 shows in the total, since none is negative).
+        for i, (asset, numerator, kept_bp, generation) in enumerate(zip(assets, flow, kept, depth, strict=True)):
+            shares = contributors.get(asset)
+            if numerator is None or not kept_bp or not shares:
+                _check_shares(asset, shares)
                 continue
-            k = number.get(recipient)
-            if k is None:
-                number[recipient] = len(low)
-                low.append(fixed * share_bp)
-                slack.append(share_bp)
-                through.append([asset])
+            if numerator.bit_length() <= units[generation]:
+                unit = 1  # below 2**-_PRECISION of a unit: known without dividing (low += 0)
             else:
-                low[k] += fixed * share_bp
-                slack[k] += share_bp
-                through[k].append(asset)
-        if total != WHOLE or (len(shares) > 1 and len(dict(shares)) != len(shares)):
-            _check_shares(asset, shares)
+                unit = (((revenue * numerator * kept_bp) << _PRECISION) // powers[generation + 2]) << slack_bits | 1
+            total = 0
+            for recipient, share_bp in shares:
+                if type(share_bp) is not int or share_bp <= 0 or type(recipient) is not str:
+                    if type(share_bp) is int and not share_bp and type(recipient) is str and recipient:
+                        continue  # a share of 0: nothing to pay
+                    _check_shares(asset, shares)
+                total += share_bp
+                k = find(recipient)
+                if k is None:
+                    if not recipient:
+                        _check_shares(asset, shares)
+                    number[recipient] = len(owed)
+                    owed.append(unit * share_bp)
+                    latest.append(len(paid_by))
+                    chain(-1)
+                else:
+                    owed[k] += unit * share_bp
+                    chain(latest[k])
+                    latest[k] = len(paid_by)
+                note(i)
+            if total != WHOLE or (len(shares) > 1 and len(dict(shares)) != len(shares)):
+                _check_shares(asset, shares)
+    except (GraphError, TypeError, ValueError):
+        _check_shares_in_order(walk)  # the fault Kahn's order meets first: the same whatever the input's order
+        raise
 
     recipients = list(number)
+    mask = (1 << slack_bits) - 1
+    low = [both >> slack_bits for both in owed]
+    slack = [both & mask for both in owed]
     amounts = _largest_remainders(
-        revenue, recipients, low, slack, lambda k: _exact_amount(walk, revenue, recipients[k], through[k])
+        revenue, recipients, low, slack, lambda k: _exact_amount(walk, revenue, recipients[k], walk.paying(k))
     )
     sign = 1 if amount > 0 else -1
-    paid = sorted((recipient, k) for recipient, k in number.items() if amounts[k])
-    return [Allocation(recipient, sign * amounts[k], amount, tuple(through[k]), walk) for recipient, k in paid]
+    paid = sorted(filter(amounts.__getitem__, range(len(recipients))), key=recipients.__getitem__)
+    return [Allocation(recipients[k], sign * amounts[k], amount, walk) for k in paid]
 
 
 def apportion(*, amount: int, weights: Sequence[int]) -> list[int]:
@@ -377,39 +417,118 @@ class _Powers(dict):
         return value
 
 
+class _Units(dict):
+    """Per depth d, for one revenue: the most bits a numerator may have and still bring
+    its asset's contributors less than 2**-_PRECISION of a unit in all, i.e.
+    numerator × revenue × 10000 × 2**_PRECISION < scale = 10000**(d + 2) (one 10000 for
+    kept_bp, one for share_bp). Judged by bit lengths alone, so that a long chain (a
+    new depth at every asset) never builds the power nor divides by it for its many
+    negligible assets: bit_length(10000**k) - 1 is floor(k · log2 10000), which a
+    float gives to within one, hence the margin of one bit. A numerator with more
+    bits is divided exactly; the test only saves divisions whose result is 0."""
+
+    def __init__(self, revenue: int):
+        super().__init__()
+        self.most_bits = ((revenue * WHOLE) << _PRECISION).bit_length()
+
+    def __missing__(self, d: int) -> int:
+        value = self[d] = math.floor((d + 2) * _LOG2_WHOLE) - 1 - self.most_bits
+        return value
+
+
 class _Walk:
     """The cascade through one earning asset's ancestor graph, before any amount is applied.
 
     Per asset of the ancestor graph, at its position i (index[asset] == i,
-    assets[i] == asset) in parallel lists of ints, which the cyclic garbage
-    collector need not look into (one object per asset would cost it a pass over
-    each, and the walk makes 100,000s):
+    assets[i] == asset; breadth-first from the earning asset at 0), in parallel
+    lists and arrays of ints, which the cyclic garbage collector need not look
+    into (one object per asset would cost it a pass over each, and the walk makes
+    100,000s):
         kept[i]      kept_bp
         depth[i]     length of the longest money-carrying path from the earning
                      asset; None when no money reaches the asset
         flow[i]      numerator of the fraction that reaches it, over 10000**depth
+    and, once `explain()` has run (Allocation.sources calls it: only the
+    explanations need them):
         paths[i]     number of money-carrying paths
         via[i], via_bp[i]
                      the child at the end of its heaviest path (None for the
                      earning asset) and the royalty_bp of that last link
-    order: positions, each after those of all of its children. trail: `via` as
-    the Mapping Source.last_links.
+    links: the links of the asset at position i, as the graph lists them, are
+    links[start[i]:start[i + 1]], each its parent's position << _LINK_BITS |
+    royalty_bp. order: positions, each after those of all of its children.
+    trail: `via` as the Mapping Source.last_links. number, latest, earlier,
+    paid_by: which assets pay each recipient (set by allocate; see `paying`).
     """
 
     __slots__ = (
         "graph",
         "assets",
         "index",
+        "start",
+        "links",
         "order",
         "kept",
         "depth",
         "flow",
+        "powers",
         "paths",
         "via",
         "via_bp",
         "trail",
-        "powers",
+        "number",
+        "latest",
+        "earlier",
+        "paid_by",
     )
+
+    def paying(self, k: int) -> tuple[int, ...]:
+        """The assets through which recipient k (number[recipient] == k) is paid, by position."""
+        assets, earlier, paid_by = self.assets, self.earlier, self.paid_by
+        found = []
+        entry = self.latest[k]
+        while entry >= 0:
+            found.append(assets[paid_by[entry]])
+            entry = earlier[entry]
+        found.reverse()
+        return tuple(found)
+
+    def explain(self) -> None:
+        """Fill paths, via, via_bp and trail (once): one more pass over the links, in `order`.
+
+        Depths are final by now, so every heaviest-path weight is a numerator over
+        10000**depth of its own asset from the start: no rescaling.
+        """
+        if self.trail is not None:
+            return
+        assets, start, links, depth, powers = self.assets, self.start, self.links, self.depth, self.powers
+        size = len(assets)
+        paths = [0] * size
+        heaviest = [0] * size
+        via: list[int | None] = [None] * size
+        via_bp = [0] * size
+        paths[0] = heaviest[0] = 1
+        for i in self.order:
+            count = paths[i]
+            if not count:  # no money here
+                continue
+            asset = assets[i]
+            above = depth[i] + 1
+            weight = heaviest[i]
+            for link in links[start[i] : start[i + 1]]:
+                royalty_bp = link & _BP_MASK
+                if not royalty_bp:
+                    continue
+                j = link >> _LINK_BITS
+                paths[j] += count
+                candidate = weight * royalty_bp
+                if depth[j] != above:
+                    candidate *= powers[depth[j] - above]
+                if candidate > heaviest[j] or (candidate == heaviest[j] and asset < via[j]):
+                    heaviest[j], via[j], via_bp[j] = candidate, asset, royalty_bp
+            heaviest[i] = 0  # passed on to every parent: its memory back (it is as large as the flow)
+        self.paths, self.via, self.via_bp = paths, via, via_bp
+        self.trail = _Trail(self)
 
 
 class _Trail(Mapping):
@@ -438,112 +557,147 @@ class _Trail(Mapping):
 
 
 def _walk(asset_id: int, graph: Graph) -> _Walk:
-    """Validate the ancestor graph and carry the fractions through it, in two passes over its links.
+    """Validate the ancestor graph and carry the fractions through it.
 
-    1. Breadth-first from the earning asset through links of any royalty: every
-       asset reached has its links validated and its children in the graph
-       counted (allocate validates the shares, as it reads them).
-    2. Kahn's algorithm: an asset is taken once all of its children have been,
-       so what reaches it is complete; it then passes royalty_bp/10000 of it to
-       each parent. A parent's flow and heaviest-path weight are numerators over
-       10000**depth; when a longer path turns up, both are rescaled by the power
-       of 10000 of the difference (integers only, no gcd). Assets never taken
-       lie on or above a cycle.
+    Breadth-first from the earning asset through links of any royalty: every
+    asset reached has its links validated (allocate validates the shares, as it
+    reads them), and each link is noted by its parent's position. The money is
+    carried on the way: the asset at position p passes royalty_bp/10000 of what
+    reached it to each parent. What reached it is complete as long as every link
+    so far has led to a later position (each child of p then came before p),
+    which is so unless a link skips a generation (or closes a cycle). If one
+    does, Kahn's algorithm over the noted links orders the assets, each after
+    all of its children (assets it never takes lie on or above a cycle), and the
+    money is carried again in that order (_carry).
+
+    A parent's flow is a numerator over 10000**depth; when a longer path turns
+    up, it is rescaled by the power of 10000 of the difference (integers only, no
+    gcd).
     """
     parents = graph.parents
     index = {asset_id: 0}
     assets = [asset_id]
-    children = [0]
-    kept = []
-    for asset in assets:  # grows while it is read: breadth-first
-        links = parents.get(asset, ())
-        if len(links) > MAX_PARENTS:
+    kept = array("q")
+    start = array("q", [0])
+    links = array("q")
+    note = links.append
+    depth: list[int | None] = [0]
+    flow: list[int | None] = [1]
+    powers = _Powers()
+    in_order = True  # every link so far has led to a later position
+    for p, asset in enumerate(assets):  # grows while it is read: breadth-first
+        listed = parents.get(asset, ())
+        if len(listed) > MAX_PARENTS:
             raise TooManyParents(
-                f"asset {asset} has {len(links)} parents; at most {MAX_PARENTS} are allowed", asset_id=asset
+                f"asset {asset} has {len(listed)} parents; at most {MAX_PARENTS} are allowed", asset_id=asset
             )
+        numerator = flow[p] if in_order else None
+        above = depth[p] + 1 if numerator is not None else 0
         royalties = 0
-        for parent, royalty_bp in links:
+        for parent, royalty_bp in listed:
             if type(royalty_bp) is not int or royalty_bp < 0 or royalty_bp > WHOLE:
                 raise _out_of_range(royalty_bp, f"the royalty to parent {parent}", asset)
             royalties += royalty_bp
             j = index.get(parent)
             if j is None:
-                index[parent] = len(assets)
+                j = index[parent] = len(assets)
                 assets.append(parent)
-                children.append(1)
+                depth.append(None)
+                flow.append(None)
+            elif j <= p:
+                in_order = False
+                numerator = None
+            note(j << _LINK_BITS | royalty_bp)
+            if numerator is None or not royalty_bp:
+                continue
+            have = depth[j]
+            if have == above:
+                flow[j] += numerator * royalty_bp
+            elif have is None:
+                depth[j] = above
+                flow[j] = numerator * royalty_bp
+            elif have > above:
+                flow[j] += numerator * royalty_bp * powers[have - above]
             else:
-                children[j] += 1
+                flow[j] = flow[j] * powers[above - have] + numerator * royalty_bp
+                depth[j] = above
         if royalties > WHOLE:
             raise RoyaltiesExceedWhole(
                 f"asset {asset}: royalties to its parents sum to {royalties} basis points, more than {WHOLE} (100%)",
                 asset_id=asset,
             )
-        if len(links) > 1 and len(dict(links)) != len(links):
-            twice = next(p for i, (p, _r) in enumerate(links) if any(p == q for q, _r in links[:i]))
+        if len(listed) > 1 and len(dict(listed)) != len(listed):
+            twice = next(p for i, (p, _r) in enumerate(listed) if any(p == q for q, _r in listed[:i]))
             raise DuplicateLink(f"asset {asset} lists parent {twice} twice", asset_id=asset)
         kept.append(WHOLE - royalties)
+        start.append(len(links))
 
     size = len(assets)
-    depth: list[int | None] = [None] * size
-    flow: list[int | None] = [None] * size
-    paths = [0] * size
-    heaviest = [0] * size
-    via: list[int | None] = [None] * size
-    via_bp = [0] * size
-    depth[0], flow[0], paths[0], heaviest[0] = 0, 1, 1, 1
-    powers = _Powers()
-    order = []
+    order: Sequence[int] = range(size)
+    if not in_order:
+        order, children = _kahn(start, links, size)
+        if len(order) < size:
+            raise CycleError(_cycle([asset for asset, left in zip(assets, children, strict=True) if left], parents))
+        depth, flow = _carry(order, start, links, powers)
+
+    walk = _Walk()
+    walk.graph, walk.assets, walk.index, walk.start, walk.links = graph, assets, index, start, links
+    walk.order, walk.kept, walk.depth, walk.flow, walk.powers = order, kept, depth, flow, powers
+    walk.paths = walk.via = walk.via_bp = walk.trail = None
+    return walk
+
+
+def _kahn(start: array, links: array, size: int) -> tuple[array, list[int]]:
+    """Kahn's algorithm over the noted links, the last asset made ready taken first.
+
+    Returns the positions taken, each after those of all of its children, and per
+    position the number of its children never taken (not 0: on or above a cycle).
+    """
+    children = [0] * size
+    for link in links:
+        children[link >> _LINK_BITS] += 1
+    order = array("q")
     ready = [0] if not children[0] else []
     while ready:
         i = ready.pop()
         order.append(i)
-        asset = assets[i]
-        links = parents.get(asset, ())
+        for link in links[start[i] : start[i + 1]]:
+            j = link >> _LINK_BITS
+            left = children[j] - 1
+            children[j] = left
+            if not left:
+                ready.append(j)
+    return order, children
+
+
+def _carry(order: array, start: array, links: array, powers: _Powers) -> tuple[list[int | None], list[int | None]]:
+    """(depth, flow) per position, the money carried along `order` (each asset after its children)."""
+    size = len(order)
+    depth: list[int | None] = [None] * size
+    flow: list[int | None] = [None] * size
+    depth[0], flow[0] = 0, 1
+    for i in order:
         numerator = flow[i]
-        if numerator is None:  # no money here: only count the links as taken
-            for parent, _royalty_bp in links:
-                j = index[parent]
-                children[j] -= 1
-                if not children[j]:
-                    ready.append(j)
+        if numerator is None:  # no money here
             continue
         above = depth[i] + 1
-        count = paths[i]
-        weight = heaviest[i]
-        for parent, royalty_bp in links:
-            j = index[parent]
-            children[j] -= 1
-            if not children[j]:
-                ready.append(j)
+        for link in links[start[i] : start[i + 1]]:
+            royalty_bp = link & _BP_MASK
             if not royalty_bp:
                 continue
+            j = link >> _LINK_BITS
             have = depth[j]
-            if have is None:
-                depth[j], flow[j], paths[j] = above, numerator * royalty_bp, count
-                heaviest[j], via[j], via_bp[j] = weight * royalty_bp, asset, royalty_bp
-                continue
-            factor = royalty_bp
-            if have > above:
-                factor *= powers[have - above]
-            elif have < above:
-                scale = powers[above - have]
-                flow[j] *= scale
-                heaviest[j] *= scale
+            if have == above:
+                flow[j] += numerator * royalty_bp
+            elif have is None:
                 depth[j] = above
-            flow[j] += numerator * factor
-            paths[j] += count
-            candidate = weight * factor
-            if candidate > heaviest[j] or (candidate == heaviest[j] and asset < via[j]):
-                heaviest[j], via[j], via_bp[j] = candidate, asset, royalty_bp
-        heaviest[i] = 0  # passed on to every parent: its memory back (it is as large as the flow)
-    if len(order) < size:
-        raise CycleError(_cycle([asset for asset, left in zip(assets, children, strict=True) if left], parents))
-
-    walk = _Walk()
-    walk.graph, walk.assets, walk.index, walk.order, walk.powers = graph, assets, index, order, powers
-    walk.kept, walk.depth, walk.flow, walk.paths, walk.via, walk.via_bp = kept, depth, flow, paths, via, via_bp
-    walk.trail = _Trail(walk)
-    return walk
+                flow[j] = numerator * royalty_bp
+            elif have > above:
+                flow[j] += numerator * royalty_bp * powers[have - above]
+            else:
+                flow[j] = flow[j] * powers[above - have] + numerator * royalty_bp
+                depth[j] = above
+    return depth, flow
 
 
 def _cycle(stuck: list[int], parents: Mapping[int, Sequence[tuple[int, int]]]) -> list[int]:
@@ -676,6 +830,14 @@ def _out_of_range(value: object, what: str, asset: int) -> BasisPointsOutOfRange
     return BasisPointsOutOfRange(
         f"asset {asset}: {what} is {value!r}; it must be an integer from 0 to {WHOLE} basis points", asset_id=asset
     )
+
+
+def _check_shares_in_order(walk: _Walk) -> None:
+    """Check the shares of every asset in the order Kahn's algorithm takes them: the first fault met is raised."""
+    contributors = walk.graph.contributors
+    for i in _kahn(walk.start, walk.links, len(walk.assets))[0]:
+        asset = walk.assets[i]
+        _check_shares(asset, contributors.get(asset))
 
 
 def _check_shares(asset: int, shares: Sequence[tuple[str, int]] | None) -> None:
