@@ -21,13 +21,13 @@ missing (a --limit that left it out) is skipped and named in the report.
 from __future__ import annotations
 
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from conceptcloud.core.errors import ApplicationError
 from conceptcloud.evaluation.models import Praise, Review, ReviewReply
 from conceptcloud.evaluation.services import ReviewData, praise_give, reputation_recompute, review_reply, review_write
-from conceptcloud.lineage.demo import INV_004, Ref, demo_asset, demo_person, refusal_reasons
+from conceptcloud.lineage.demo import INV_004, DemoReport, Ref, demo_asset, demo_person, refusal_reasons
 
 INV_002 = Ref("DEMO-INV-002", person="demo-inventor")
 
@@ -74,36 +74,15 @@ REVIEWS: list[DemoReview] = [
     ),
 ]
 
-_LABELS = {
-    "praise": ("praise", "praises"),
-    "reviews": ("review", "reviews"),
-    "replies": ("reply", "replies"),
-}
-
-
 @dataclass
-class EvaluationDemoReport:
-    """What one run created, found already there, skipped and had refused."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    present: Counter[str] = field(default_factory=Counter)
-    skipped: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """One line for the command line."""
-        made = [f"{self.created[key]} {_LABELS[key][self.created[key] != 1]}" for key in _LABELS if self.created[key]]
-        made_text = ", ".join(made[:-1]) + f" and {made[-1]}" if len(made) > 1 else (made[0] if made else "nothing new")
-        text = f"Demo evaluation loaded in {self.seconds:.1f} s: created {made_text}."
-        present = sum(self.present.values())
-        if present:
-            text += f" {present} of its praises, reviews and replies were already there and were left as they are."
-        if self.skipped:
-            text += f" Skipped for want of what they build on: {'; '.join(self.skipped)}."
-        if self.refused:
-            text += f" Refused: {'; '.join(self.refused)}."
-        return text
+class EvaluationDemoReport(DemoReport):
+    title: ClassVar[str] = "evaluation"
+    labels: ClassVar[dict[str, tuple[str, str]]] = {
+        "praise": ("praise", "praises"),
+        "reviews": ("review", "reviews"),
+        "replies": ("reply", "replies"),
+    }
+    kept: ClassVar[str] = "praises, reviews and replies"
 
 
 def _load_praise(username: str, ref: Ref, report: EvaluationDemoReport) -> None:

@@ -38,9 +38,8 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import transaction
 
@@ -57,6 +56,7 @@ from conceptcloud.licensing.services import (
 )
 from conceptcloud.lineage.demo import (
     INV_004,
+    DemoReport,
     NASA_GEAR_BEARINGS,
     SME,
     Ref,
@@ -140,37 +140,16 @@ INQUIRY_MESSAGE = (
     "proposed the standard NDA so that we can read the details."
 )
 
-_LABELS = {
-    "offers": ("licence offer", "licence offers"),
-    "licences": ("licence accepted in one step", "licences accepted in one step"),
-    "payments": ("payment under a licence", "payments under a licence"),
-    "inquiries": ("inquiry waiting for its NDA", "inquiries waiting for their NDA"),
-}
-
-
 @dataclass
-class LicensingDemoReport:
-    """What one run created, found already there, skipped and had refused."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    present: Counter[str] = field(default_factory=Counter)
-    skipped: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """One line for the command line."""
-        made = [f"{self.created[key]} {_LABELS[key][self.created[key] != 1]}" for key in _LABELS if self.created[key]]
-        made_text = ", ".join(made[:-1]) + f" and {made[-1]}" if len(made) > 1 else (made[0] if made else "nothing new")
-        text = f"Demo licensing loaded in {self.seconds:.1f} s: created {made_text}."
-        present = sum(self.present.values())
-        if present:
-            text += f" {present} of its offers, deals and payments were already there and were left as they are."
-        if self.skipped:
-            text += f" Skipped for want of what they build on: {'; '.join(self.skipped)}."
-        if self.refused:
-            text += f" Refused: {'; '.join(self.refused)}."
-        return text
+class LicensingDemoReport(DemoReport):
+    title: ClassVar[str] = "licensing"
+    labels: ClassVar[dict[str, tuple[str, str]]] = {
+        "offers": ("licence offer", "licence offers"),
+        "licences": ("licence accepted in one step", "licences accepted in one step"),
+        "payments": ("payment under a licence", "payments under a licence"),
+        "inquiries": ("inquiry waiting for its NDA", "inquiries waiting for their NDA"),
+    }
+    kept: ClassVar[str] = "offers, deals and payments"
 
 
 def _name(item: DemoOffer) -> str:

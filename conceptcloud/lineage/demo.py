@@ -28,6 +28,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -191,40 +192,62 @@ DERIVATIVES: list[DemoDerivative] = [
     ),
 ]
 
-_LABELS = {
-    "terms": ("asset with lineage terms", "assets with lineage terms"),
-    "links": ("declared link", "declared links"),
-    "derivatives": ("asset built on others", "assets built on others"),
-    "contributions": ("asset with several contributors", "assets with several contributors"),
-}
-
-
 @dataclass
-class LineageDemoReport:
-    """What one run created, found already there, skipped and had refused."""
+class DemoReport:
+    """What one run of a demo loader created, found already there, skipped and had
+    refused; the loaders above the registry's (lineage, evaluation, licensing) each
+    name what they write in a subclass: `title`, `labels` (count key → singular and
+    plural), `kept` (what "already there" counts) and `wanting` (what a skipped
+    item lacked)."""
 
     created: Counter[str] = field(default_factory=Counter)
     present: Counter[str] = field(default_factory=Counter)
-    pending: int = 0  # links created waiting for approval
     skipped: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    title: ClassVar[str] = ""
+    labels: ClassVar[dict[str, tuple[str, str]]] = {}
+    kept: ClassVar[str] = ""
+    wanting: ClassVar[str] = "what they build on"
+
+    def notes(self) -> str:
+        """Sentences a loader adds after what it created."""
+        return ""
+
     def summary(self) -> str:
         """One line for the command line."""
-        made = [f"{self.created[key]} {_LABELS[key][self.created[key] != 1]}" for key in _LABELS if self.created[key]]
+        made = [f"{self.created[key]} {self.labels[key][self.created[key] != 1]}" for key in self.labels if self.created[key]]
         made_text = ", ".join(made[:-1]) + f" and {made[-1]}" if len(made) > 1 else (made[0] if made else "nothing new")
-        text = f"Demo lineage loaded in {self.seconds:.1f} s: created {made_text}."
-        if self.pending:
-            text += f" {self.pending} link{'s' if self.pending != 1 else ''} wait{'' if self.pending != 1 else 's'} for approval."
+        text = f"Demo {self.title} loaded in {self.seconds:.1f} s: created {made_text}." + self.notes()
         present = sum(self.present.values())
         if present:
-            text += f" {present} of its terms, links and assets were already there and were left as they are."
+            text += f" {present} of its {self.kept} were already there and were left as they are."
         if self.skipped:
-            text += f" Skipped for want of the assets they build on: {'; '.join(self.skipped)}."
+            text += f" Skipped for want of {self.wanting}: {'; '.join(self.skipped)}."
         if self.refused:
             text += f" Refused: {'; '.join(self.refused)}."
         return text
+
+
+@dataclass
+class LineageDemoReport(DemoReport):
+    pending: int = 0  # links created waiting for approval
+
+    title: ClassVar[str] = "lineage"
+    labels: ClassVar[dict[str, tuple[str, str]]] = {
+        "terms": ("asset with lineage terms", "assets with lineage terms"),
+        "links": ("declared link", "declared links"),
+        "derivatives": ("asset built on others", "assets built on others"),
+        "contributions": ("asset with several contributors", "assets with several contributors"),
+    }
+    kept: ClassVar[str] = "terms, links and assets"
+    wanting: ClassVar[str] = "the assets they build on"
+
+    def notes(self) -> str:
+        if not self.pending:
+            return ""
+        return f" {self.pending} link{'s' if self.pending != 1 else ''} wait{'' if self.pending != 1 else 's'} for approval."
 
 
 def refusal_reasons(error: ApplicationError) -> str:
