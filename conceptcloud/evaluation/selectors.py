@@ -9,6 +9,7 @@
     review_versions(review=)               its versions, oldest first
     index_averages(asset_ids=)             per asset: the mean of each index and the count
     challenges_for_person(person=, user=)  the person's challenge record (ChallengeRow)
+    person_score(person=)                  a person's score alone, for directory cards
     person_reputation_for_user(person=, user=)  ReputationView of a person, explained
     asset_reputation_for_view(view=, user=)     ReputationView of an asset, explained
     reputation_inputs()                    everything the reputation core reads, in bulk
@@ -267,6 +268,12 @@ def _reasons(explanation: list[dict[str, Any]], user) -> list[Reason]:
                    asset=asset, person=person, hidden=hidden)
         )
     return reasons
+
+
+def person_score(*, person: User) -> float | None:
+    """A person's reputation score alone (None before the first computation): public,
+    as the profile shows it."""
+    return PersonReputation.objects.filter(user=person).values_list("score", flat=True).first()
 
 
 def person_reputation_for_user(*, person: User, user) -> ReputationView | None:

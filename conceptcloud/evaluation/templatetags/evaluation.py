@@ -5,6 +5,8 @@
                                     what contributed most, the reviews with their replies,
                                     "Write a review" / "Edit your review", "Reply" for managers
     {% person_evaluation person %}  a profile's reputation (explained) and challenge record
+    {% person_score person %}       " · Reputation 2.06" on a directory card (nothing before
+                                    the first computation)
     {{ share|share_percent }}       0.4213 → "42%"
     ENTRY_LABELS                    what the history pages call this app's entry types
     REASON_LABELS                   what each kind of reputation inflow is called
@@ -17,6 +19,7 @@ and an asset the viewer may not see is never named in an explanation.
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from conceptcloud.evaluation import selectors
@@ -93,6 +96,14 @@ def praise_box(context, view):
         "published": view.asset.status == "published",
         "praise": selectors.praise_summary(view=view, user=user),
     }
+
+
+@register.simple_tag
+def person_score(person) -> str:
+    score = selectors.person_score(person=person)
+    if score is None:
+        return ""
+    return format_html(" · {}", _("Reputation %(score)s") % {"score": f"{score:.2f}"})
 
 
 @register.inclusion_tag("evaluation/partials/_person_evaluation.html", takes_context=True)

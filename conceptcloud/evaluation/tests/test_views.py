@@ -459,6 +459,7 @@ def test_the_asset_list_sorts_and_filters_by_reputation_once_computed(client, pr
 
 
 def test_the_people_directory_sorts_and_filters_by_reputation(client, praised):
+    assert " · Reputation " not in _html(client.get("/people/"))  # not computed yet: no score on the cards
     services.reputation_recompute()
     ranked = list(
         PersonReputation.objects.filter(user__is_active=True)
@@ -467,6 +468,8 @@ def test_the_people_directory_sorts_and_filters_by_reputation(client, praised):
     )
     html = _html(client.get("/people/", {"sort": "reputation"}))
     assert _person_names(html) == ranked
+    alpha = PersonReputation.objects.get(user__display_name="Alpha").score
+    assert f" · Reputation {alpha:.2f}" in html  # each card shows its score
     assert ranked.index("Alpha") < ranked.index("Beta") < ranked.index("Gamma")
     expected = set(
         PersonReputation.objects.filter(percentile__gte=90).values_list("user__display_name", flat=True)
