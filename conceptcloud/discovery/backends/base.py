@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 
 from conceptcloud.discovery.models import LexicalDocument
 from conceptcloud.discovery.ranking import FIELD_BOOSTS
@@ -68,6 +69,8 @@ class LexicalBackend(Protocol):
                      in `full` (both querysets of Asset, evaluated in SQL); scores
                      are higher-is-better and comparable within one result list
     rebuild()        rebuild the search structures from the stored rows
+    id_list(ids)     the ids as a subquery of one parameter, for `pk__in` filters of
+                     hundreds of ids (the ORM would prepare each on its own)
     """
 
     def index(self, rows: Iterable[LexicalRow]) -> None: ...
@@ -85,6 +88,8 @@ class LexicalBackend(Protocol):
     ) -> list[tuple[int, float]]: ...
 
     def rebuild(self) -> None: ...
+
+    def id_list(self, ids: Iterable[int]) -> RawSQL: ...
 
 
 def searchable(term: str) -> bool:
@@ -123,13 +128,23 @@ class RowStoreBackend:
     """The parts of a LexicalBackend that do not depend on the database.
 
     A subclass names the SQL expression of a row's asset id in its match
-    statements (`id_column`) and supplies `match(words, require_all=)` (its query,
-    or "" when the words can match nothing) and `branches(match)`: the teaser and
-    the full SELECT of (asset_id, score) rows matching it, each with its
-    parameters and a WHERE clause the id filters are added to.
+    statements (`id_column`) and of a list of ids passed as ONE parameter
+    (`id_list_sql`: the ORM would prepare each of hundreds of ids on its own), and
+    supplies `match(words, require_all=)` (its query, or "" when the words can
+    match nothing) and `branches(match)`: the teaser and the full SELECT of
+    (asset_id, score) rows matching it, each with its parameters and a WHERE clause
+    the id filters are added to.
     """
 
     id_column = "asset_id"
+    id_list_sql = ""  # SELECT of the ids in one parameter (see id_list_param)
+
+    def id_list_param(self, ids: list[int]):
+        """The one parameter of id_list_sql for `ids`."""
+        return ids
+
+    def id_list(self, ids: Iterable[int]) -> RawSQL:
+        return RawSQL(self.id_list_sql, (self.id_list_param(sorted(ids)),))
 
     def match(self, words: Sequence[Word], *, require_all: bool) -> str:
         raise NotImplementedError
@@ -202,8 +217,21 @@ class RowStoreBackend:
         teaser_match, full_match = self.branches(match)
         teaser, whole = self._top(teaser_match, count), self._top(full_match, count)
         candidates = {pk for pk, _ in teaser} | {pk for pk, _ in whole}
-        shown = set(visible.filter(pk__in=candidates).order_by().values_list("pk", flat=True))
-        detailed = set(full.filter(pk__in=shown).order_by().values_list("pk", flat=True))
+        # One statement decides both for every candidate: visible, and if so with its
+        # details (a correlated primary-key lookup into `full`); two statements cost
+        # the ORM's work on the candidate ids twice.
+        rows = (
+            visible.filter(pk__in=self.id_list(candidates))
+            .annotate(detailed=Exists(full.filter(pk=OuterRef("pk"))))
+            .order_by()
+            .values_list("pk", "detailed")
+        )
+        shown: set[int] = set()
+        detailed: set[int] = set()
+        for pk, with_details in rows:
+            shown.add(pk)
+            if with_details:
+                detailed.add(pk)
         hits = [(pk, score) for pk, score in whole if pk in detailed]
         hits += [(pk, score) for pk, score in teaser if pk in shown and pk not in detailed]
         hits.sort(key=lambda hit: (-hit[1], hit[0]))

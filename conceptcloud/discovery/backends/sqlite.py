@@ -27,6 +27,7 @@ lengths are those of the whole table (every asset, whatever its visibility).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -67,6 +68,10 @@ class SQLiteBackend(RowStoreBackend):
 
     vendor = "sqlite"
     id_column = "+rowid"  # the unary plus keeps the id filters away from FTS5
+    id_list_sql = "SELECT value FROM json_each(%s)"
+
+    def id_list_param(self, ids: list[int]) -> str:
+        return json.dumps(ids)
 
     def index(self, rows: Iterable[LexicalRow]) -> None:
         self.store(rows)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from conceptcloud.accounts.models import Organisation
 from conceptcloud.core.codes import SDG_NAMES, country_names, is_country
 from conceptcloud.core.errors import InvalidInput
+from conceptcloud.discovery.backends import lexical_backend
 from conceptcloud.discovery.index import asset_index_cache, query_vector
 from conceptcloud.discovery.ranking import fuse
 from conceptcloud.discovery.selectors.lexical import assets_lexical_search
@@ -224,7 +225,7 @@ def _dense(visible: QuerySet[Asset], vector: np.ndarray, limit: int) -> list[tup
     cache = asset_index_cache()
     fetched = cache.search(vector, 4 * limit)
     near = [hit for hit in fetched if hit.score >= DENSE_MIN]
-    allowed = set(visible.filter(pk__in=[hit.id for hit in near]).values_list("pk", flat=True))
+    allowed = set(visible.filter(pk__in=lexical_backend().id_list(hit.id for hit in near)).values_list("pk", flat=True))
     hits = [hit for hit in near if hit.id in allowed][:limit]
     if len(hits) < limit and len(near) == len(fetched) == 4 * limit:
         every = set(visible.order_by().values_list("pk", flat=True))
