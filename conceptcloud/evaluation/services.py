@@ -64,7 +64,7 @@ from conceptcloud.evaluation.models import (
 from conceptcloud.evaluation.selectors import reputation_inputs
 from conceptcloud.history.services import entry_append
 from conceptcloud.registry.models import Asset
-from conceptcloud.registry.selectors import Access, AssetView, asset_get_for_user
+from conceptcloud.registry.selectors import Access, AssetView, asset_get_for_user, asset_managers
 
 MAX_TEXT = 5000
 RECOMPUTE_TASK = "evaluation.reputation_recompute"
@@ -174,8 +174,7 @@ def _text_payload(asset: Asset, name: str, text: str) -> tuple[dict, dict | None
 
 
 def _notify_managers(asset: Asset, *, kind: str, title: str, url: str, skip) -> None:
-    recipients = {asset.owner_user} if asset.owner_user_id else {asset.created_by}
-    for recipient in recipients:
+    for recipient in asset_managers(asset=asset):
         if recipient is not None and recipient.pk != skip.pk and recipient.is_active:
             notification_send(recipient=recipient, kind=kind, title=title, url=url)
 

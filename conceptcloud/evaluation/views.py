@@ -38,7 +38,7 @@ def _asset_url(asset_id: int, anchor: str) -> str:
 @login_required
 @require_POST
 def praise(request: HttpRequest, asset_id: int) -> HttpResponse:
-    found_or_404(asset_get_for_user, asset_id=asset_id, user=request.user)
+    view = found_or_404(asset_get_for_user, asset_id=asset_id, user=request.user)
     refusal = ""
     try:
         if request.POST.get("action") == "withdraw":
@@ -47,7 +47,6 @@ def praise(request: HttpRequest, asset_id: int) -> HttpResponse:
             services.praise_give(actor=request.user, asset_id=asset_id)
     except ApplicationError as error:
         refusal = error.message
-    view = asset_get_for_user(asset_id=asset_id, user=request.user)
     if request.htmx:
         # The swapped box carries the refusal itself: a message queued for the next
         # full page would appear later, on whatever page that is.

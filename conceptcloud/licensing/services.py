@@ -106,7 +106,7 @@ from conceptcloud.payouts import services as payouts_services
 from conceptcloud.payouts.models import RevenueEvent
 from conceptcloud.registry import services as registry_services
 from conceptcloud.registry.models import Asset
-from conceptcloud.registry.selectors import Access, asset_access
+from conceptcloud.registry.selectors import Access, asset_access, asset_managers
 from conceptcloud.registry.vocab import RIGHTS_STATEMENTS
 
 MAX_MESSAGE = 5000
@@ -452,17 +452,12 @@ def _check_exclusivity(deal: Deal) -> None:
         raise Conflict(_("Other licences on this asset are in force: an exclusive licence cannot be executed."))
 
 
-def _managers(asset: Asset) -> list:
-    if asset.owner_org_id:
-        return [m.user for m in account_selectors.organisation_members(organisation=asset.owner_org)]
-    return [asset.owner_user]
-
-
 def _notify(deal: Deal, *, actor, title: str) -> None:
     """Tell the other side (the seeker, or the asset's managers) that something happened in the deal.
     Titles name the asset, which both sides may see, and never hold message text."""
     url = reverse("licensing:deal_detail", args=[deal.pk])
-    recipients = _managers(deal.asset) if selectors.deal_side(deal=deal, user=actor) == Side.SEEKER else [deal.seeker]
+    seeker_acted = selectors.deal_side(deal=deal, user=actor) == Side.SEEKER
+    recipients = asset_managers(asset=deal.asset) if seeker_acted else [deal.seeker]
     for recipient in recipients:
         if recipient is not None and recipient.pk != actor.pk:
             notification_send(recipient=recipient, kind="licensing.deal", title=title, url=url)

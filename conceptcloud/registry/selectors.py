@@ -125,6 +125,14 @@ def assets_managed_q(*, user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}owner_user": user}) | Q(**{f"{prefix}owner_org_id__in": org_ids})
 
 
+def asset_managers(*, asset: Asset) -> list:
+    """The people who manage an asset (MANAGE access): its owner person, or the
+    members of its owning organisation; for telling them what happened to it."""
+    if asset.owner_org_id:
+        return [m.user for m in account_selectors.organisation_members(organisation=asset.owner_org)]
+    return [asset.owner_user]
+
+
 def assets_full_access_q(*, user) -> Q:
     """A filter for the assets whose details the user may see (the FULL rule as SQL)."""
     q = Q(status=Asset.Status.PUBLISHED, visibility=Asset.Visibility.PUBLIC)
