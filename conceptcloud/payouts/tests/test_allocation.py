@@ -149,7 +149,7 @@ def large_graph(seed: int, assets: int, widest: int) -> Graph:
     """`assets` assets, all ancestors of asset 0, in generations of at most `widest` (each at most 8
     times the one below). The parents of each generation cover the next one; each asset also links
     to random assets one to three generations up (diamonds, and links that skip generations), up to
-    12 parents. Royalties at most 100% / links each, one in ten 0."""
+    12 parents. Royalties at most 100% / links each, one in ten 0 but never the first link."""
     rng = random.Random(seed)
     generations = [[0]]
     count = 1
@@ -168,9 +168,11 @@ def large_graph(seed: int, assets: int, widest: int) -> Graph:
         for asset in generation:
             extra = [a for a in rng.sample(above, min(len(above), rng.randint(0, 4))) if a not in chosen[asset]]
             links = (chosen[asset] + extra)[:12]
+            # An asset's first link always carries money, so that most of the graph is reached
+            # (the rest may be 0: links that carry nothing are still validated).
             parents[asset] = [
-                (parent, rng.choice([0, rng.randint(1, 100)] + [rng.randint(1, 10000 // len(links))] * 8))
-                for parent in links
+                (parent, rng.choice(([0] if n else []) + [rng.randint(1, 100)] + [rng.randint(1, 10000 // len(links))] * 8))
+                for n, parent in enumerate(links)
             ]
             chosen_people = rng.sample(people, rng.randint(1, 3))
             cuts = sorted(rng.randint(0, 10000) for _ in range(len(chosen_people) - 1))
