@@ -115,16 +115,15 @@ def retrieval(searcher, queries: list[dict]) -> dict[str, dict[str, list[float]]
     """Per method and set: the per-query figures."""
     from conceptcloud.discovery.index import query_vector
     from conceptcloud.discovery.selectors import search
-    from conceptcloud.discovery.selectors.lexical import assets_lexical_search
+    from conceptcloud.discovery.selectors.lexical import assets_lexical_search, search_scope
     from conceptcloud.registry.models import Asset
-    from conceptcloud.registry.selectors import assets_visible_to
 
     reference = dict(Asset.objects.values_list("pk", "reference"))
     everything = sorted(reference)
     rng = random.Random(SEED)
     methods = {
         "lexical": lambda q: [pk for pk, _ in assets_lexical_search(user=searcher, query=q, limit=DEPTH)],
-        "dense": lambda q: [pk for pk, _ in search._dense(assets_visible_to(user=searcher), query_vector(q), DEPTH)],
+        "dense": lambda q: [pk for pk, _ in search._dense(search_scope(user=searcher), query_vector(q), DEPTH)],
         "hybrid": lambda q: [r.id for r in search.assets_ranked(user=searcher, query=q)[:DEPTH]],
         "random": lambda q: rng.sample(everything, DEPTH),
     }

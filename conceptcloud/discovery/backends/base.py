@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from conceptcloud.discovery.models import LexicalDocument
@@ -63,11 +63,15 @@ class LexicalBackend(Protocol):
 
     index(rows)      add or replace the rows' assets in the index
     remove(ids)      drop these assets from the index (absent ids are ignored)
-    search(words, visible=, full=, limit=, require_all=)
+    search(words, visible=, full=, limit=, require_all=, access=None)
                      [(asset_id, score)], best first (ties: ascending id), at most
                      `limit`; only ids in `visible`, details matched only for ids
                      in `full` (both querysets of Asset, evaluated in SQL); scores
-                     are higher-is-better and comparable within one result list
+                     are higher-is-better and comparable within one result list;
+                     `access`: access_check(visible, full), when the caller
+                     searches the same two more than once
+    access_check(visible, full)
+                     AccessCheck: the two as one statement compiled once
     rebuild()        rebuild the search structures from the stored rows
     id_list(ids)     the ids as a subquery of one parameter, for `pk__in` filters of
                      hundreds of ids (the ORM would prepare each on its own)
@@ -85,7 +89,10 @@ class LexicalBackend(Protocol):
         full: QuerySet[Asset],
         limit: int,
         require_all: bool = True,
+        access: AccessCheck | None = None,
     ) -> list[tuple[int, float]]: ...
+
+    def access_check(self, visible: QuerySet[Asset], full: QuerySet[Asset]) -> AccessCheck: ...
 
     def rebuild(self) -> None: ...
 
@@ -119,9 +126,40 @@ def ids_sql(queryset: QuerySet[Asset]) -> tuple[str, tuple]:
 
 
 _BATCH = 500
-# A search first ranks the whole index and fetches this many times `limit` of the
-# best matches per branch, then checks their visibility (RowStoreBackend._best_visible).
+# A search first ranks the whole index and fetches the best matches of each branch,
+# limit·5/4 + FETCH_EXTRA of them, then checks their visibility; when those cannot
+# prove the answer, once more OVERFETCH times as deep (RowStoreBackend._best_visible).
+FETCH_EXTRA = 20
 OVERFETCH = 4
+
+
+class AccessCheck:
+    """For a list of asset ids: which of them are in `visible`, and whether each of
+    those is in `full` too. One statement, compiled by the ORM once and run for each
+    list (compiling costs about as much as running it): the ids (one parameter of
+    the backend's id_list_sql) drive it, each tested by two correlated EXISTS on
+    the asset's primary key — so the database looks up the candidates, never
+    scans the assets a rule's OR would let it reach by another index."""
+
+    def __init__(self, backend: RowStoreBackend, visible: QuerySet[Asset], full: QuerySet[Asset]) -> None:
+        self._backend = backend
+        candidate = RawSQL("candidate.id", ())
+        tests, params = [], []
+        for assets in (visible, full):
+            sql, test_params = assets.filter(pk=candidate).order_by().values("pk").query.sql_with_params()
+            tests.append(f"EXISTS({sql})")
+            params += test_params
+        self._sql = f"SELECT candidate.id, {tests[0]}, {tests[1]} FROM ({backend.id_list_sql}) AS candidate"
+        self._params = params
+
+    def __call__(self, ids: Iterable[int]) -> dict[int, bool]:
+        """{id: whether its details may be searched} for the ids in `visible`."""
+        ids = sorted(ids)
+        if not ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, (*self._params, self._backend.id_list_param(ids)))
+            return {int(pk): bool(detailed) for pk, shown, detailed in cursor.fetchall() if shown}
 
 
 class RowStoreBackend:
@@ -137,7 +175,7 @@ class RowStoreBackend:
     """
 
     id_column = "asset_id"
-    id_list_sql = ""  # SELECT of the ids in one parameter (see id_list_param)
+    id_list_sql = ""  # SELECT of the ids (a column named id) in one parameter (see id_list_param)
 
     def id_list_param(self, ids: list[int]):
         """The one parameter of id_list_sql for `ids`."""
@@ -184,11 +222,12 @@ class RowStoreBackend:
         full: QuerySet[Asset],
         limit: int,
         require_all: bool = True,
+        access: AccessCheck | None = None,
     ) -> list[tuple[int, float]]:
         match = self.match(words, require_all=require_all)
         if not match or limit <= 0:
             return []
-        found = self._best_visible(match, visible=visible, full=full, limit=limit)
+        found = self._best_visible(match, access=access or self.access_check(visible, full), limit=limit)
         if found is not None:
             return found
         return self._filtered(match, visible=visible, full=full, limit=limit)
@@ -199,47 +238,41 @@ class RowStoreBackend:
             cursor.execute(f"SELECT asset_id, score FROM ({sql}) AS m ORDER BY score DESC, asset_id LIMIT %s", (*params, count))
             return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
 
-    def _best_visible(
-        self, match: str, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int
-    ) -> list[tuple[int, float]] | None:
-        """The answer from the best OVERFETCH·limit matches of the whole index, or
-        None when they cannot prove it.
+    def access_check(self, visible: QuerySet[Asset], full: QuerySet[Asset]) -> AccessCheck:
+        return AccessCheck(self, visible, full)
+
+    def _best_visible(self, match: str, *, access: AccessCheck, limit: int) -> list[tuple[int, float]] | None:
+        """The answer from the best matches of the whole index, or None when they
+        cannot prove it.
 
         Most matches are usually visible, so ranking the whole index first and
         checking the visibility of only its best few ids (primary-key lookups)
         costs about one plain full-text query, where filtering every match by
         visibility first would read every visible asset. The answer is exact: a
         match missing from a branch's fetched list scores at most that list's
-        last score (its cut), so every hit scoring above both cuts is present;
-        when fewer than `limit` hits do, the filtered statement answers instead.
+        last score (its cut), so every hit scoring above both cuts is present.
+        A first round fetches a quarter more than `limit` (plus FETCH_EXTRA); when
+        fewer than `limit` hits score above its cuts, a second fetches OVERFETCH
+        times as deep (checking only the ids not checked yet), and when that
+        cannot prove it either, the filtered statement answers instead.
         """
-        count = OVERFETCH * limit + 20
         teaser_match, full_match = self.branches(match)
-        teaser, whole = self._top(teaser_match, count), self._top(full_match, count)
-        candidates = {pk for pk, _ in teaser} | {pk for pk, _ in whole}
-        # One statement decides both for every candidate: visible, and if so with its
-        # details (a correlated primary-key lookup into `full`); two statements cost
-        # the ORM's work on the candidate ids twice.
-        rows = (
-            visible.filter(pk__in=self.id_list(candidates))
-            .annotate(detailed=Exists(full.filter(pk=OuterRef("pk"))))
-            .order_by()
-            .values_list("pk", "detailed")
-        )
-        shown: set[int] = set()
-        detailed: set[int] = set()
-        for pk, with_details in rows:
-            shown.add(pk)
-            if with_details:
-                detailed.add(pk)
-        hits = [(pk, score) for pk, score in whole if pk in detailed]
-        hits += [(pk, score) for pk, score in teaser if pk in shown and pk not in detailed]
-        hits.sort(key=lambda hit: (-hit[1], hit[0]))
-        cuts = [found[-1][1] for found in (teaser, whole) if len(found) == count]
-        if not cuts:
-            return hits[:limit]  # every match was fetched
-        proven = [hit for hit in hits if hit[1] > max(cuts)]
-        return proven[:limit] if len(proven) >= limit else None
+        checked: dict[int, bool | None] = {}  # None: not visible
+        for count in (limit + limit // 4 + FETCH_EXTRA, OVERFETCH * limit + FETCH_EXTRA):
+            teaser, whole = self._top(teaser_match, count), self._top(full_match, count)
+            new = ({pk for pk, _ in teaser} | {pk for pk, _ in whole}) - checked.keys()
+            found = access(new)
+            checked.update((pk, found.get(pk)) for pk in new)
+            hits = [(pk, score) for pk, score in whole if checked[pk]]
+            hits += [(pk, score) for pk, score in teaser if checked[pk] is False]
+            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+            cuts = [branch[-1][1] for branch in (teaser, whole) if len(branch) == count]
+            if not cuts:
+                return hits[:limit]  # every match was fetched
+            proven = [hit for hit in hits if hit[1] > max(cuts)]
+            if len(proven) >= limit:
+                return proven[:limit]
+        return None
 
     def _filtered(
         self, match: str, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int

@@ -91,7 +91,7 @@ class PostgreSQLBackend(RowStoreBackend):
     """LexicalBackend over tsvector columns (see the module docstring)."""
 
     vendor = "postgresql"
-    id_list_sql = "SELECT unnest(%s::bigint[])"  # the ids as one array parameter
+    id_list_sql = "SELECT unnest(%s::bigint[]) AS id"  # the ids as one array parameter
 
     def index(self, rows: Iterable[LexicalRow]) -> None:
         rows = list(rows)

@@ -68,7 +68,7 @@ class SQLiteBackend(RowStoreBackend):
 
     vendor = "sqlite"
     id_column = "+rowid"  # the unary plus keeps the id filters away from FTS5
-    id_list_sql = "SELECT value FROM json_each(%s)"
+    id_list_sql = "SELECT value AS id FROM json_each(%s)"
 
     def id_list_param(self, ids: list[int]) -> str:
         return json.dumps(ids)

@@ -1,6 +1,8 @@
 """Reads of the discovery app: lexical search over the assets a viewer may see.
 
-    assets_lexical_search(user=, query=, limit=, within=)   [(asset_id, score)], best first
+    search_scope(user=, within=)      Scope: what a viewer's searches may return
+    assets_lexical_search(user=, query=, limit=, within=, scope=)
+                                      [(asset_id, score)], best first
 
 Query semantics: the query is analysed like the listings (text.analyse_query);
 each word must occur as a phrase of its parts. Assets holding every word come
@@ -14,9 +16,12 @@ assets_visible_to), and details only where the viewer has FULL access
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from conceptcloud.discovery.backends import lexical_backend
+from conceptcloud.discovery.backends.base import AccessCheck
 from conceptcloud.discovery.text import analyse_query
 from conceptcloud.registry.models import Asset
 from conceptcloud.registry.selectors import assets_full_access_q, assets_visible_to
@@ -28,23 +33,44 @@ MAX_QUERY_WORDS = 64
 SOME_WORDS_LIMIT = 200
 
 
-def assets_lexical_search(
-    *, user, query: str, limit: int = 50, within: QuerySet[Asset] | None = None
-) -> list[tuple[int, float]]:
-    """The visible assets matching `query`, best first, at most `limit` (see module);
-    with `within`, only those of its assets the viewer may see."""
-    words = analyse_query(query)[:MAX_QUERY_WORDS]
-    if not words or limit <= 0:
-        return []
-    backend = lexical_backend()
+@dataclass(frozen=True)
+class Scope:
+    """What one viewer's searches may return: `visible` (the assets they may see, of
+    `within` when given), `full` (those whose details they may read), and `access`,
+    both as one compiled statement over a list of candidate ids — built once and
+    shared by the searches of one request (lexical and dense)."""
+
+    visible: QuerySet[Asset]
+    full: QuerySet[Asset]
+    access: AccessCheck
+
+
+def search_scope(*, user, within: QuerySet[Asset] | None = None) -> Scope:
     visible = assets_visible_to(user=user)
     if within is not None:
         visible = visible.filter(pk__in=within.order_by().values("pk"))
     full = visible.filter(assets_full_access_q(user=user))
-    results = backend.search(words, visible=visible, full=full, limit=limit, require_all=True)
+    return Scope(visible=visible, full=full, access=lexical_backend().access_check(visible, full))
+
+
+def assets_lexical_search(
+    *, user, query: str, limit: int = 50, within: QuerySet[Asset] | None = None, scope: Scope | None = None
+) -> list[tuple[int, float]]:
+    """The visible assets matching `query`, best first, at most `limit` (see module);
+    with `within`, only those of its assets the viewer may see. `scope`: the
+    viewer's search_scope, when the caller has it already (then `within` is its)."""
+    words = analyse_query(query)[:MAX_QUERY_WORDS]
+    if not words or limit <= 0:
+        return []
+    backend = lexical_backend()
+    scope = scope or search_scope(user=user, within=within)
+    visible, full, access = scope.visible, scope.full, scope.access
+    results = backend.search(words, visible=visible, full=full, limit=limit, require_all=True, access=access)
     if len(results) < limit and len(words) > 1:
         found = {asset_id for asset_id, _ in results}
         fill = min(limit - len(results), SOME_WORDS_LIMIT)
-        some = backend.search(words, visible=visible, full=full, limit=len(found) + fill, require_all=False)
+        some = backend.search(
+            words, visible=visible, full=full, limit=len(found) + fill, require_all=False, access=access
+        )
         results += [hit for hit in some if hit[0] not in found][:fill]
     return results

@@ -39,10 +39,9 @@ from django.utils.translation import gettext as _
 from conceptcloud.accounts.models import Organisation
 from conceptcloud.core.codes import SDG_NAMES, country_names, is_country
 from conceptcloud.core.errors import InvalidInput
-from conceptcloud.discovery.backends import lexical_backend
 from conceptcloud.discovery.index import asset_index_cache, query_vector
 from conceptcloud.discovery.ranking import fuse
-from conceptcloud.discovery.selectors.lexical import assets_lexical_search
+from conceptcloud.discovery.selectors.lexical import Scope, assets_lexical_search, search_scope
 from conceptcloud.discovery.snippets import Segment, highlight, snippet
 from conceptcloud.discovery.text import Word, analyse_query, mostly_japanese
 from conceptcloud.evaluation import selectors as evaluation_selectors
@@ -216,19 +215,20 @@ def assets_filtered(*, user, filters: SearchFilters) -> QuerySet[Asset]:
     return assets
 
 
-def _dense(visible: QuerySet[Asset], vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+def _dense(scope: Scope, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The visible assets nearest the query, with cosine ≥ DENSE_MIN, best first.
 
-    The nearest 4·limit of all assets are checked against `visible` in one query;
-    when fewer than `limit` of them qualify and more may exist, the search is
-    repeated over exactly the visible ids (cheap when filters make them few)."""
+    The nearest 4·limit of all assets are checked against the scope in one
+    statement; when fewer than `limit` of them qualify and more may exist, the
+    search is repeated over exactly the visible ids (cheap when filters make them
+    few)."""
     cache = asset_index_cache()
     fetched = cache.search(vector, 4 * limit)
     near = [hit for hit in fetched if hit.score >= DENSE_MIN]
-    allowed = set(visible.filter(pk__in=lexical_backend().id_list(hit.id for hit in near)).values_list("pk", flat=True))
+    allowed = scope.access(hit.id for hit in near)
     hits = [hit for hit in near if hit.id in allowed][:limit]
     if len(hits) < limit and len(near) == len(fetched) == 4 * limit:
-        every = set(visible.order_by().values_list("pk", flat=True))
+        every = set(scope.visible.order_by().values_list("pk", flat=True))
         hits = [hit for hit in cache.search(vector, limit, allowed=every) if hit.score >= DENSE_MIN]
     return [(hit.id, hit.score) for hit in hits]
 
@@ -248,17 +248,15 @@ def assets_ranked(
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query or limit <= 0:
         return []
-    visible = assets_visible_to(user=user)
-    if within is not None:
-        visible = visible.filter(pk__in=within.order_by().values("pk"))
+    scope = search_scope(user=user, within=within)
     dense_wanted = not mostly_japanese(query)
     # The query's embedding (model time, no database) is computed while the lexical
     # search runs in the database: both release the interpreter's lock.
     embedding = _embedder().submit(query_vector, query) if dense_wanted and vector is None else None
-    lexical = assets_lexical_search(user=user, query=query, limit=limit, within=within)
+    lexical = assets_lexical_search(user=user, query=query, limit=limit, scope=scope)
     if embedding is not None:
         vector = embedding.result()
-    dense = _dense(visible, vector, min(limit, DENSE_LIMIT)) if dense_wanted else []
+    dense = _dense(scope, vector, min(limit, DENSE_LIMIT)) if dense_wanted else []
     similarity = dict(dense)
     fused = fuse([[pk for pk, _score in lexical], [pk for pk, _score in dense]], limit=limit)
     return [Ranked(f.id, f.score, f.ranks[0], f.ranks[1], similarity.get(f.id)) for f in fused]
