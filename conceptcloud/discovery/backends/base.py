@@ -73,8 +73,6 @@ class LexicalBackend(Protocol):
     access_check(visible, full)
                      AccessCheck: the two as one statement compiled once
     rebuild()        rebuild the search structures from the stored rows
-    id_list(ids)     the ids as a subquery of one parameter, for `pk__in` filters of
-                     hundreds of ids (the ORM would prepare each on its own)
     """
 
     def index(self, rows: Iterable[LexicalRow]) -> None: ...
@@ -95,8 +93,6 @@ class LexicalBackend(Protocol):
     def access_check(self, visible: QuerySet[Asset], full: QuerySet[Asset]) -> AccessCheck: ...
 
     def rebuild(self) -> None: ...
-
-    def id_list(self, ids: Iterable[int]) -> RawSQL: ...
 
 
 def searchable(term: str) -> bool:
@@ -167,7 +163,8 @@ class RowStoreBackend:
 
     A subclass names the SQL expression of a row's asset id in its match
     statements (`id_column`) and of a list of ids passed as ONE parameter
-    (`id_list_sql`: the ORM would prepare each of hundreds of ids on its own), and
+    (`id_list_sql`, the candidates of an AccessCheck: the ORM would prepare each of
+    hundreds of ids on its own), and
     supplies `match(words, require_all=)` (its query, or "" when the words can
     match nothing) and `branches(match)`: the teaser and the full SELECT of
     (asset_id, score) rows matching it, each with its parameters and a WHERE clause
@@ -180,9 +177,6 @@ class RowStoreBackend:
     def id_list_param(self, ids: list[int]):
         """The one parameter of id_list_sql for `ids`."""
         return ids
-
-    def id_list(self, ids: Iterable[int]) -> RawSQL:
-        return RawSQL(self.id_list_sql, (self.id_list_param(sorted(ids)),))
 
     def match(self, words: Sequence[Word], *, require_all: bool) -> str:
         raise NotImplementedError
