@@ -108,6 +108,7 @@ _COMPOUND_MAX = 64
 _FIELDS = {"pos", "normalized_form", "split_a"}
 # Caches shared between threads are cleared past this many entries.
 _CACHE_LIMIT = 200_000
+_UNSEEN = object()
 
 # Parts of speech that carry grammar, not content (UniDic's first level); and the
 # verbs and adjectives UniDic marks 非自立可能 (する, いる, ある, なる, できる, ない).
@@ -136,6 +137,7 @@ STOP_WORDS = frozenset(
 _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        (r"^practis", "practic"),  # before -ise → -ize, which would take it
         (r"^(\w{3,}[^aeiouy\W])is(e|es|ed|ing|er|ers|ation|ations|able)$", r"\1iz\2"),
         (r"^(anal|paral|catal|electrol|hydrol|dial|pyrol|photol)ys(e|es|ed|ing|er|ers)$", r"\1yz\2"),
         (
@@ -143,13 +145,14 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|endeavo|clamo|splendo|parlo|fervo|cando|ardo|savio|demeano)ur",
             r"\1r",
         ),
-        (r"(cent|fib|met|lit|theat|calib|spect|lust|sab|somb|meag)re(s|d)?$", r"\1er\2"),
+        (r"(cent|fib|met|lit|theat|calib|spect|lust|sab|somb|meag)re(s?)$", r"\1er\2"),
+        (r"(cent|fib|met|lit|theat|calib|spect|lust|sab|somb|meag)red$", r"\1ered"),
         (r"(cent|fib|theat)re", r"\1er"),
         (r"(licen|defen|offen|preten)c", r"\1s"),
-        (r"^practis", "practic"),
         (r"^(catal|anal|dial|prol|epil|monol|homol)ogue(s?)$", r"\1og\2"),
         (r"^(catal|anal|dial)ogu(ed|ing|er|ers)$", r"\1og\2"),
-        (r"^manoeuvr", "maneuver"),
+        (r"^manoeuvre(s?)$", r"maneuver\1"),
+        (r"^manoeuvr(ed|ing)$", r"maneuver\1"),
         (r"^(h|an|leuk)aem", r"\1em"),
         (r"^(orthop|encyclop|p)aed", r"\1ed"),
         (r"^anaesth", "anesth"),
@@ -171,6 +174,9 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(skil|wil)ful", r"\1lful"),
     )
 )
+# Whether any of them applies: one search instead of one per pattern for the words
+# none applies to (nearly all; a word none matches is never changed by the others).
+_ANY_SPELLING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLINGS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,13 +233,14 @@ def analyse_query(text: str) -> list[Word]:
 
 
 def _words(text: str) -> Iterator[Word]:
-    folded = _fold(text)
-    for match in _RUNS.finditer(folded):
-        run = match.group("ja")
-        if run is not None:
+    seen = _state.words  # _other_word's cache, read here first: most words were seen
+    for run, token in _RUNS.findall(_fold(text)):
+        if run:
             yield from _japanese_words(run)
         else:
-            word = _other_word(match.group("word"))
+            word = seen.get(token, _UNSEEN)
+            if word is _UNSEEN:
+                word = _other_word(token)
             if word is not None:
                 yield word
 
@@ -283,12 +290,14 @@ def _loaded() -> _Sudachi:
 
 
 class _ThreadState(threading.local):
-    """Per thread: a Sudachi tokenizer, a Snowball stemmer, the English term cache."""
+    """Per thread: a Sudachi tokenizer, a Snowball stemmer, the caches of English
+    pieces (→ term) and of whole tokens (→ Word)."""
 
     def __init__(self) -> None:
         self._tokenizer: Tokenizer | None = None
         self.stemmer = Stemmer.Stemmer("english")
         self.terms: dict[str, str | None] = {}
+        self.words: dict[str, Word | None] = {}
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -305,7 +314,21 @@ _state = _ThreadState()
 
 
 def _other_word(token: str) -> Word | None:
-    """A word of letters and digits (possibly hyphenated) → Word, or None if only stop words."""
+    """A word of letters and digits (possibly hyphenated) → Word, or None if only
+    stop words (cached per thread: a listing's words are mostly words seen before)."""
+    cache = _state.words
+    try:
+        return cache[token]
+    except KeyError:
+        pass
+    word = _new_other_word(token)
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[token] = word
+    return word
+
+
+def _new_other_word(token: str) -> Word | None:
     pieces = _HYPHENS.split(token)
     if len(pieces) == 1:
         term = _english_term(token)
@@ -349,7 +372,7 @@ def _english_term(piece: str) -> str | None:
 
 
 def _american(word: str) -> str:
-    if word.isascii() and len(word) > 3:
+    if word.isascii() and len(word) > 3 and _ANY_SPELLING.search(word):
         for pattern, replacement in _SPELLINGS:
             word = pattern.sub(replacement, word)
     return word

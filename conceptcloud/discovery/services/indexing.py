@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
 from django.db.models import Model, Q
@@ -95,23 +96,29 @@ def _store_vectors(
     texts: dict[int, str],
     *,
     extra: Callable[[str], dict] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> int:
     """Upsert the vectors of `texts` (id → text) whose text changed; returns how many
-    were embedded. One embed() call for all changed texts (batched by the model)."""
+    were embedded. One embed() call for all changed texts (batched by the model),
+    on a thread of its own while this one runs `meanwhile` (the batch's other
+    indexing work) and computes the `extra` columns: the model releases the
+    interpreter's lock, so both keep the cores busy."""
     stored = dict(model.objects.filter(**{f"{key}__in": list(texts)}).values_list(key, "text_hash"))
     changed = {pk: text for pk, text in texts.items() if stored.get(pk) != _hash(text)}
-    if not changed:
-        return 0
     ids = list(changed)
-    matrix = embed([changed[pk] for pk in ids])
+    if not ids:
+        if meanwhile is not None:
+            meanwhile()
+        return 0
+    # Leaving the block waits for the model, also when `meanwhile` raises.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding-batch") as pool:
+        vectors = pool.submit(embed, [changed[pk] for pk in ids])
+        if meanwhile is not None:
+            meanwhile()
+        extras = {pk: extra(changed[pk]) if extra else {} for pk in ids}
+        matrix = vectors.result()
     rows = [
-        model(
-            **{key: pk},
-            text_hash=_hash(changed[pk]),
-            model=MODEL,
-            vector=pack(vector),
-            **(extra(changed[pk]) if extra else {}),
-        )
+        model(**{key: pk}, text_hash=_hash(changed[pk]), model=MODEL, vector=pack(vector), **extras[pk])
         for pk, vector in zip(ids, matrix, strict=True)
     ]
     update = ["text_hash", "model", "vector", "updated_at", *(extra("") if extra else {})]
@@ -125,9 +132,12 @@ def _minhash(text: str) -> dict:
 
 def assets_index_batch(assets: Sequence[Asset]) -> int:
     """Index these assets (lexical rows and vectors); returns how many were embedded."""
-    lexical_backend().index([asset_lexical_row(asset) for asset in assets])
+
+    def lexical() -> None:
+        lexical_backend().index([asset_lexical_row(asset) for asset in assets])
+
     texts = {asset.pk: asset_vector_text(asset) for asset in assets}
-    return _store_vectors(AssetVector, "asset_id", texts, extra=_minhash)
+    return _store_vectors(AssetVector, "asset_id", texts, extra=_minhash, meanwhile=lexical)
 
 
 def asset_index(*, asset_id: int) -> None:
