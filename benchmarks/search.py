@@ -60,7 +60,8 @@ ANALYZEd, as autovacuum would do soon after such a load. Then:
             timed again query by query in turn (so that the machine's load meets
             both alike), and the lexical/plain ratio of the medians and of the
             p95s of that run is reported. Target <= 1.5x.
-  memory    peak RSS of this process (corpus build, model, indexes, queries);
+  memory    peak RSS of this process (corpus build, model, indexes, queries),
+            and its own memory at the end (RssAnon, without mapped files);
             the sizes of the lexical index (rows + FTS5 tables, or rows + GIN
             indexes), the stored vectors, and the in-memory vector index.
 
@@ -360,11 +361,13 @@ def timed(function, items: list) -> list[float]:
     return durations
 
 
-def rss_mb() -> float:
-    """Current resident set size of this process in MB."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory in MB now: all of it (VmRSS), or only its own
+    (RssAnon: without the pages of files it maps, which the operating system shares
+    and can drop: libraries, the model)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -543,8 +546,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
 
     sizes = storage_sizes()
     plain_mb = (data_dir / "plain-fts5.sqlite3").stat().st_size / 2**20
-    memory = {"peak": peak_rss_mb(), "now": rss_mb(), "vector index": vector_index_mb(cache)}
-    print(f"memory: peak RSS {memory['peak']:,.0f} MB, RSS now {memory['now']:,.0f} MB; "
+    memory = {"peak": peak_rss_mb(), "now": rss_mb(), "own": rss_mb("RssAnon"), "vector index": vector_index_mb(cache)}
+    print(f"memory: peak RSS {memory['peak']:,.0f} MB, RSS now {memory['now']:,.0f} MB, of which "
+          f"{memory['own']:,.0f} MB the process's own (the rest: pages of mapped files); "
           f"vector index in memory ~{memory['vector index']:,.0f} MB; on disk: lexical index "
           f"{sizes['lexical']:,.0f} MB, stored vectors {sizes['vectors']:,.0f} MB, whole database "
           f"{sizes['database']:,.0f} MB (plain FTS5 file {plain_mb:,.0f} MB)")
@@ -567,6 +571,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
         ("lexical / plain FTS5, p50", f"{ratio50:.2f}x", "<= 1.5x", verdict(ratio50 <= 1.5)),
         ("lexical / plain FTS5, p95", f"{ratio95:.2f}x", "<= 1.5x", verdict(ratio95 <= 1.5)),
         ("peak RSS", f"{memory['peak']:,.0f} MB", "-", "-"),
+        ("RSS now, the process's own", f"{memory['own']:,.0f} MB", "-", "-"),
     ]
     print(f"\n{len(records):,} assets, {connection.vendor}, {len(measured)} queries")
     print(f"{'figure':<32}{'value':>22}  {'target':<12}result")

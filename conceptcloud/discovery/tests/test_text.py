@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conceptcloud.discovery.text import STOP_WORDS, Word, analyse, analyse_query, word_spans
+from conceptcloud.discovery.text import STOP_WORDS, Word, _fold_by_cluster, _fold_mapped, analyse, analyse_query, word_spans
 from conceptcloud.registry.demo.content import DEMO_ASSETS
 
 
@@ -354,3 +354,16 @@ def test_word_spans_lie_in_order_inside_the_text(text):
         for start, end in span.parts:
             assert span.start <= start < end <= span.end
         previous = span.start
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        mixed_text,
+        realistic_text,
+        st.text(alphabet=st.characters(max_codepoint=0x2FFFF), max_size=60),
+        st.text(alphabet=st.sampled_from(list("aeAΣσςİßﬁ\u0301\u0308\u3099\u1161ｶﾞﾟ ῶΩ−–’é")), max_size=40),
+    )
+)
+def test_folding_character_for_character_maps_as_folding_cluster_by_cluster(text):
+    assert _fold_mapped(text) == _fold_by_cluster(text)
