@@ -48,7 +48,9 @@ class Scope:
 def search_scope(*, user, within: QuerySet[Asset] | None = None) -> Scope:
     visible = assets_visible_to(user=user)
     if within is not None:
-        visible = visible.filter(pk__in=within.order_by().values("pk"))
+        # One WHERE of both, tested on each candidate's own row: as a subquery
+        # (pk IN within) the database would list every asset of `within` per check.
+        visible = visible & within.order_by()
     full = visible.filter(assets_full_access_q(user=user))
     return Scope(visible=visible, full=full, access=lexical_backend().access_check(visible, full))
 

@@ -27,6 +27,7 @@ Without a query the search is a browse of the filtered visible assets.
 from __future__ import annotations
 
 import math
+from collections import Counter
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -262,21 +263,46 @@ def assets_ranked(
     return [Ranked(f.id, f.score, f.ranks[0], f.ranks[1], similarity.get(f.id)) for f in fused]
 
 
-def _facet_counts(assets: QuerySet[Asset]) -> dict[str, dict[str, int]]:
+_ROW_FACETS = (("kind", "kind"), ("trl", "trl"), ("owner_org__kind", "organisation_type"), ("rights_statement", "rights"))
+_CODE_FACETS = ("sdg", "country", "availability")
+
+
+def _facet_counts(assets: QuerySet[Asset], *, few: bool) -> dict[str, dict[str, int]]:
+    """How many of `assets` hold each value of each facet. `few`: the assets are a
+    query's matches (at most about LEXICAL_LIMIT + DENSE_LIMIT), read once and counted
+    here, their codes looked up by asset; a browse of every visible asset is counted
+    by the database, one GROUP BY per facet."""
+    if few:
+        return _facet_counts_of_rows(assets)
     plain = assets.select_related(None).order_by()
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for column, name in (("kind", "kind"), ("trl", "trl"), ("owner_org__kind", "organisation_type"), ("rights_statement", "rights")):
+    for column, name in _ROW_FACETS:
         for value, n in plain.values_list(column).annotate(n=Count("pk")).values_list(column, "n"):
             if value not in (None, ""):
                 counts[name][str(value)] = n
     rows = (
-        AssetFacet.objects.filter(name__in=("sdg", "country", "availability"), asset__in=plain.values("pk"))
+        AssetFacet.objects.filter(name__in=_CODE_FACETS, asset__in=plain.values("pk"))
         .values_list("name", "value")
         .annotate(n=Count("asset", distinct=True))
     )
     for name, value, n in rows:
         counts[name][value] = n
     return counts
+
+
+def _facet_counts_of_rows(assets: QuerySet[Asset]) -> dict[str, dict[str, int]]:
+    rows = list(assets.select_related(None).order_by().values_list("pk", *(column for column, _ in _ROW_FACETS)))
+    tallies: dict[str, Counter] = {name: Counter() for name in FACETS}
+    for _pk, *values in rows:
+        for (_column, name), value in zip(_ROW_FACETS, values, strict=True):
+            if value not in (None, ""):
+                tallies[name][str(value)] += 1
+    # By asset id only: the planner then looks each asset's codes up by its key.
+    codes = AssetFacet.objects.filter(asset_id__in=[row[0] for row in rows]).values_list("asset_id", "name", "value")
+    held = {(pk, name, value) for pk, name, value in codes if name in _CODE_FACETS}
+    for _pk, name, value in held:
+        tallies[name][value] += 1
+    return {name: dict(tally) for name, tally in tallies.items()}
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -301,8 +327,8 @@ def _ordered(name: str, values: dict[str, int], labels: dict[str, str]) -> list[
     return sorted(values.items(), key=lambda item: list(labels).index(item[0]) if item[0] in labels else len(labels))
 
 
-def _facets(assets: QuerySet[Asset], filters: SearchFilters) -> dict[str, list[FacetValue]]:
-    counts = _facet_counts(assets)
+def _facets(assets: QuerySet[Asset], filters: SearchFilters, *, few: bool) -> dict[str, list[FacetValue]]:
+    counts = _facet_counts(assets, few=few)
     labels = _labels()
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
@@ -390,7 +416,7 @@ def assets_search(*, user, params: SearchParams, per_page: int = PER_PAGE) -> Se
         page=page,
         pages=pages,
         per_page=per_page,
-        facets=_facets(matching, params.filters),
+        facets=_facets(matching, params.filters, few=bool(params.query)),
         query=params.query,
         sort=params.sort,
         filters=params.filters,
