@@ -106,7 +106,8 @@ _PIECE_MIN, _PIECE_MAX = 2, 16
 _COMPOUND_MAX = 64
 # The dictionary fields the analysis reads.
 _FIELDS = {"pos", "normalized_form", "split_a"}
-# Caches shared between threads are cleared past this many entries.
+# The analysis caches (per thread, and the shared dictionary entries) are cleared
+# past this many entries (_kept).
 _CACHE_LIMIT = 200_000
 _UNSEEN = object()
 
@@ -313,6 +314,15 @@ _state = _ThreadState()
 # ---------------------------------------------------------------- other scripts
 
 
+def _kept(cache: dict, key, value):
+    """Store `value` under `key` in one of the analysis caches (emptied first when it
+    holds _CACHE_LIMIT entries) and return it."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _other_word(token: str) -> Word | None:
     """A word of letters and digits (possibly hyphenated) → Word, or None if only
     stop words (cached per thread: a listing's words are mostly words seen before)."""
@@ -321,11 +331,7 @@ def _other_word(token: str) -> Word | None:
         return cache[token]
     except KeyError:
         pass
-    word = _new_other_word(token)
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[token] = word
-    return word
+    return _kept(cache, token, _new_other_word(token))
 
 
 def _new_other_word(token: str) -> Word | None:
@@ -365,10 +371,7 @@ def _english_term(piece: str) -> str | None:
         plain = _plain(piece)
         if plain and plain not in STOP_WORDS:
             term = _state.stemmer.stemWord(_american(plain)) or plain
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[piece] = term
-    return term
+    return _kept(cache, piece, term)
 
 
 def _american(word: str) -> str:
@@ -400,11 +403,7 @@ def _unit_word(unit: Morpheme, sudachi: _Sudachi) -> Word | None:
         return _entries[key]
     except KeyError:
         pass
-    word = _known_word(unit, sudachi.dropped)
-    if len(_entries) >= _CACHE_LIMIT:
-        _entries.clear()
-    _entries[key] = word
-    return word
+    return _kept(_entries, key, _known_word(unit, sudachi.dropped))
 
 
 def _chunks(run: str) -> Iterator[str]:

@@ -27,8 +27,8 @@ Without a query the search is a browse of the filtered visible assets.
 from __future__ import annotations
 
 import math
-from collections import Counter
 import os
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
