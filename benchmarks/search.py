@@ -31,8 +31,9 @@ ANALYZEd, as autovacuum would do soon after such a load. Then:
             machine. Then, for diagnosis, the rates of the model alone and of
             the lexical analysis alone on 2,000 assets. The process's vector
             index is then built from the stored vectors
-            (`index.asset_index_cache()`, HNSW from 20,000 vectors on), timed
-            apart.
+            (`index.asset_index_cache()`, HNSW from 20,000 vectors on), and the
+            postings copy of the stored lexical rows (backends.base.postings_copy(),
+            which ranks queries of plain words), each timed apart.
   queries   --queries distinct queries made from the real records (seeded): about
             half 2-3 consecutive words of a real title ("thermal insulation"),
             about 40% a whole SBIR/STTR topic title (need-style), and up to 12
@@ -63,7 +64,8 @@ ANALYZEd, as autovacuum would do soon after such a load. Then:
   memory    peak RSS of this process (corpus build, model, indexes, queries),
             and its own memory at the end (RssAnon, without mapped files);
             the sizes of the lexical index (rows + FTS5 tables, or rows + GIN
-            indexes), the stored vectors, and the in-memory vector index.
+            indexes), the stored vectors, and the in-memory vector index and
+            postings copy.
 
 --reuse measures the queries again on the corpus and index an earlier run left in
 --data-dir (on PostgreSQL: in the database, which is then not dropped), without
@@ -413,6 +415,18 @@ def vector_index_mb(cache) -> float:
     return total / 2**20
 
 
+def postings_mb(copy) -> float:
+    """Approximate memory of the process's postings copy (arrays + term dictionaries)."""
+    base = getattr(copy, "_base", None)
+    if base is None:
+        return float("nan")
+    total = 0
+    for part in (base.whole, base.teaser):
+        total += sum(array.nbytes for array in (part.ids, part.lengths, part.starts, part.rows_of, part.freqs))
+        total += sys.getsizeof(part.terms) + sum(sys.getsizeof(term) for term in part.terms)
+    return total / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=int, default=100_000, help="assets in the corpus (default 100,000)")
@@ -497,6 +511,14 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     vector_build = time.perf_counter() - started
     print(f"vector index: {len(cache):,} vectors loaded and indexed in {vector_build:.1f} s "
           f"({type(getattr(cache, '_base', None)).__name__})")
+    from conceptcloud.discovery.backends.base import postings_copy
+
+    copy = postings_copy()
+    started = time.perf_counter()
+    copy.refresh()
+    postings_build = time.perf_counter() - started
+    print(f"postings copy: {len(copy):,} lexical rows read and their postings built in {postings_build:.1f} s "
+          f"(~{postings_mb(copy):,.0f} MB in memory)")
 
     asked = queries(records, args.queries + WARMUP)
     warmup, measured = asked[:WARMUP], asked[WARMUP:]
@@ -546,10 +568,11 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
 
     sizes = storage_sizes()
     plain_mb = (data_dir / "plain-fts5.sqlite3").stat().st_size / 2**20
-    memory = {"peak": peak_rss_mb(), "now": rss_mb(), "own": rss_mb("RssAnon"), "vector index": vector_index_mb(cache)}
+    memory = {"peak": peak_rss_mb(), "now": rss_mb(), "own": rss_mb("RssAnon"), "vector index": vector_index_mb(cache),
+              "postings": postings_mb(copy)}
     print(f"memory: peak RSS {memory['peak']:,.0f} MB, RSS now {memory['now']:,.0f} MB, of which "
           f"{memory['own']:,.0f} MB the process's own (the rest: pages of mapped files); "
-          f"vector index in memory ~{memory['vector index']:,.0f} MB; on disk: lexical index "
+          f"vector index in memory ~{memory['vector index']:,.0f} MB, postings copy ~{memory['postings']:,.0f} MB; on disk: lexical index "
           f"{sizes['lexical']:,.0f} MB, stored vectors {sizes['vectors']:,.0f} MB, whole database "
           f"{sizes['database']:,.0f} MB (plain FTS5 file {plain_mb:,.0f} MB)")
 

@@ -1,12 +1,18 @@
-"""The vector indexes of this process, rebuilt from the stored vectors.
+"""The indexes of this process, rebuilt from the stored vectors and lexical rows.
 
-    StoredCopy             what every copy shares: refreshing, a delta, rebuilding
+    StoredCopy             what every copy shares: refreshing, a delta, rebuilding;
+                           stored_columns(rows): (ids, values) of its rows
     asset_index_cache()    the index of AssetVector rows   ─┐ each: .search(vector, k,
     need_index_cache()     the index of NeedVector rows     │ allowed=None) → [Hit],
     person_index_cache()   the index of PersonVector rows  ─┘ .vector(id), len()
+    PostingsCopy           LexicalDocument rows as BM25 postings (postings.py):
+                           .ranking(terms, count=, require_all=, teaser=,
+                           allowed=None), .scored(terms, teaser=); the
+                           backends make the one copy
+                           (backends.base.postings_copy)
     query_vector(text)     the embedding of a query text (a small LRU cache)
 
-The stored vectors (discovery.models) are the truth; an index is a copy in this
+The stored rows (discovery.models) are the truth; an index is a copy in this
 process's memory (DESIGN.md invariant 4). Before each use a cache asks the
 database one cheap question — the newest change (one step down the index on
 updated_at) — and when it differs from the copy's, it brings the copy up to date:
@@ -18,7 +24,7 @@ updated_at) — and when it differs from the copy's, it brings the copy up to da
 - when the table's ids then do not add up to the copy's (by count and sum, an
   index-only scan: rows were deleted, or in tests rolled back) or the delta has
   grown past DELTA_LIMIT rows, the whole index is rebuilt from the table
-  (vectors.build: exact below 20,000 rows, HNSW above).
+  (vectors.build: exact below 20,000 rows, HNSW above; postings.build).
 
 So a web process, a worker and the benchmark each keep their own copy, and a new
 listing is found by the next query of every process without any message between
@@ -31,13 +37,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from django.db.models import Count, Max, Model, Sum
 
-from conceptcloud.discovery import vectors
+from conceptcloud.discovery import postings, vectors
 from conceptcloud.discovery.embeddings import DIMENSIONS, embed
 from conceptcloud.discovery.models import AssetVector, NeedVector, PersonVector
 from conceptcloud.discovery.vectors import Hit
@@ -45,33 +54,36 @@ from conceptcloud.discovery.vectors import Hit
 DELTA_LIMIT = 2_000
 SKEW = timedelta(seconds=60)
 QUERY_CACHE = 256
+SCORED_KEPT = 8
 _CHUNK = 5_000
 
 
 class StoredCopy:
-    """One stored column of a table (values by id) as an in-memory index, refreshed
-    on use (see module). A subclass says how a stored value is read (`_decode`) and
-    how an index is built of values (`_build(ids, values)`); `_snapshot()` hands it
-    the base index, the delta index and the ids the delta shadows. An empty stored
-    value is kept out of the indexes (not computed yet) but counts as a row."""
+    """Stored columns of a table (values by id) as an in-memory index, refreshed on
+    use (see module). A subclass names its `columns`, says how a row's stored values
+    are read (`_decode(values)`: a value, or None when the row's value is empty —
+    not computed yet: kept out of the indexes but counted as a row) and how an index
+    is built of values (`_build(rows)`, rows: (id, value) pairs in ascending id
+    order, which a full rebuild streams from the database); `_snapshot()` hands it
+    the base index, the delta index and the ids the delta shadows."""
 
-    column = "vector"
+    columns: tuple[str, ...] = ("vector",)
 
     def __init__(self, model: type[Model], key: str) -> None:
         self._model = model
         self._key = key
         self._lock = threading.Lock()
         self._loaded = False
-        self._base = self._build([], [])
+        self._base = self._build(iter(()))
         self._base_ids: set[int] = set()  # every row of the copy, empty ones too
         self._delta: dict[int, object | None] = {}  # None: the row's value is empty
         self._delta_index = self._base
         self._newest = None
 
-    def _decode(self, blob: bytes):
+    def _decode(self, values: tuple):
         raise NotImplementedError
 
-    def _build(self, ids: list[int], values: list):
+    def _build(self, rows: Iterable[tuple[int, Any]]):
         raise NotImplementedError
 
     def _rows(self):
@@ -95,33 +107,35 @@ class StoredCopy:
                 # Rows written in a transaction that committed after a later one
                 # carry an older updated_at: look back SKEW before the copy's newest.
                 since = self._newest - SKEW
-                changed = self._rows().filter(updated_at__gte=since).values_list(self._key, self.column)
-                for pk, blob in changed.iterator(chunk_size=_CHUNK):
-                    self._delta[pk] = self._decode(bytes(blob)) if blob else None
+                changed = self._rows().filter(updated_at__gte=since).values_list(self._key, *self.columns)
+                for pk, *values in changed.iterator(chunk_size=_CHUNK):
+                    self._delta[pk] = self._decode(tuple(values))
                 if len(self._delta) <= DELTA_LIMIT and self._adds_up(self._base_ids | self._delta.keys()):
                     kept = {pk: value for pk, value in self._delta.items() if value is not None}
-                    self._delta_index = self._build(list(kept), list(kept.values()))
+                    self._delta_index = self._build(sorted(kept.items()))
                     self._newest = newest
                     return
             self._rebuild()
             self._loaded = True
 
     def _rebuild(self) -> None:
-        ids: list[int] = []
-        values: list = []
         every: set[int] = set()
         newest = None
-        rows = self._rows().order_by(self._key).values_list(self._key, self.column, "updated_at")
-        for pk, blob, updated in rows.iterator(chunk_size=_CHUNK):
-            newest = updated if newest is None or updated > newest else newest
-            every.add(pk)
-            if blob:
-                ids.append(pk)
-                values.append(self._decode(bytes(blob)))
-        self._base = self._build(ids, values)
+
+        def stored() -> Iterator[tuple[int, Any]]:
+            nonlocal newest
+            rows = self._rows().order_by(self._key).values_list(self._key, "updated_at", *self.columns)
+            for pk, updated, *values in rows.iterator(chunk_size=_CHUNK):
+                newest = updated if newest is None or updated > newest else newest
+                every.add(pk)
+                value = self._decode(tuple(values))
+                if value is not None:
+                    yield pk, value
+
+        self._base = self._build(stored())
         self._base_ids = every
         self._delta = {}
-        self._delta_index = self._build([], [])
+        self._delta_index = self._build(iter(()))
         self._newest = newest
 
     def _snapshot(self):
@@ -137,13 +151,25 @@ class StoredCopy:
             return len(ids) - sum(1 for value in self._delta.values() if value is None)
 
 
+def stored_columns(rows: Iterable[tuple[int, Any]]) -> tuple[list[int], list]:
+    """(ids, values) of (id, value) pairs."""
+    ids: list[int] = []
+    values: list = []
+    for pk, value in rows:
+        ids.append(pk)
+        values.append(value)
+    return ids, values
+
+
 class VectorCache(StoredCopy):
     """Stored unit vectors as a nearest-neighbour index (vectors.build)."""
 
-    def _decode(self, blob: bytes) -> np.ndarray:
-        return vectors.unpack([blob], dimensions=DIMENSIONS)[0]
+    def _decode(self, values: tuple) -> np.ndarray | None:
+        (blob,) = values
+        return vectors.unpack([bytes(blob)], dimensions=DIMENSIONS)[0] if blob else None
 
-    def _build(self, ids: list[int], values: list):
+    def _build(self, rows: Iterable[tuple[int, np.ndarray]]):
+        ids, values = stored_columns(rows)
         return vectors.build(ids, np.array(values) if values else np.zeros((0, DIMENSIONS), np.float32))
 
     def search(self, query: np.ndarray, k: int, allowed: AbstractSet[int] | None = None) -> list[Hit]:
@@ -166,6 +192,99 @@ class VectorCache(StoredCopy):
             if pk in shadowed:
                 return self._delta.get(pk)
         return base.vector(pk)
+
+
+@dataclass(frozen=True, eq=False)
+class LexicalPostings:
+    """The postings of one build: `whole` of every row's fields, `teaser` of the
+    restricted rows' teaser fields (the backends' two indexes)."""
+
+    whole: postings.Postings
+    teaser: postings.Postings
+
+
+class PostingsCopy(StoredCopy):
+    """Stored lexical rows (discovery.models.LexicalDocument) as BM25 postings
+    (postings.py): `fields` of every row weighted by `weights`, and apart the
+    `teaser_fields` of the rows marked restricted. The lexical backends make the one
+    copy of a process (backends.base.postings_copy) with their fields."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        key: str,
+        *,
+        fields: Sequence[str],
+        teaser_fields: Sequence[str],
+        weights: Mapping[str, float],
+    ) -> None:
+        self.columns = (*fields, "restricted")
+        self._fields = tuple(fields)
+        self._teaser = tuple(fields.index(name) for name in teaser_fields)
+        self._weights = tuple(weights[name] for name in fields)
+        self._teaser_weights = tuple(weights[name] for name in teaser_fields)
+        self._hiding: tuple[object, object, dict[str, list[postings.Postings]]] | None = None
+        self._kept_scores: OrderedDict[tuple, tuple[list[postings.Postings], postings.Scored]] = OrderedDict()
+        super().__init__(model, key)
+
+    def _decode(self, values: tuple) -> tuple:
+        return values
+
+    def _build(self, rows: Iterable[tuple[int, tuple]]) -> LexicalPostings:
+        width = len(self._fields)
+        whole = postings.Builder(weights=self._weights)
+        teaser = postings.Builder(weights=self._teaser_weights)
+        for pk, value in rows:
+            whole.add(pk, value[:width])
+            if value[width]:  # restricted
+                teaser.add(pk, tuple(value[i] for i in self._teaser))
+        return LexicalPostings(whole=whole.postings(), teaser=teaser.postings())
+
+    def ranking(
+        self,
+        terms: Sequence[str],
+        *,
+        count: int,
+        require_all: bool,
+        teaser: bool,
+        allowed: AbstractSet[int] | None = None,
+    ) -> list[tuple[int, float]]:
+        """The best `count` (asset id, score) of the teaser postings or the whole ones
+        for plain terms (postings.scored(...).best(...)), only ids in `allowed` when
+        given. The last SCORED_KEPT queries' scores are kept for the copy as it is:
+        a search asks for its rows holding all words and then some, and may ask
+        again deeper, all from one scoring."""
+        if count <= 0 or not terms:
+            return []
+        wanted = None if allowed is None else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+        return self.scored(terms, teaser=teaser).best(count, require_all=require_all, allowed=wanted)
+
+    def scored(self, terms: Sequence[str], *, teaser: bool) -> postings.Scored:
+        """The scores of plain terms over the teaser postings or the whole ones."""
+        terms = tuple(terms)
+        parts = self._parts()["teaser" if teaser else "whole"]
+        key = (terms, teaser, id(parts))
+        with self._lock:
+            if key in self._kept_scores:
+                self._kept_scores.move_to_end(key)
+                return self._kept_scores[key][1]
+        found = postings.scored(parts, terms=terms, statistics=postings.Statistics.of(parts))
+        with self._lock:
+            self._kept_scores[key] = (parts, found)  # the parts kept alive: their id stays theirs
+            while len(self._kept_scores) > SCORED_KEPT:
+                self._kept_scores.popitem(last=False)
+        return found
+
+    def _parts(self) -> dict[str, list[postings.Postings]]:
+        """Each kind's [base with the delta's rows hidden, delta], kept until either changes."""
+        base, delta, shadowed = self._snapshot()
+        with self._lock:
+            if self._hiding is None or self._hiding[0] is not base or self._hiding[1] is not delta:
+                parts = {
+                    kind: [getattr(base, kind).hiding(shadowed), getattr(delta, kind)] for kind in ("whole", "teaser")
+                }
+                self._hiding = (base, delta, parts)
+            return self._hiding[2]
 
 
 _assets = VectorCache(AssetVector, "asset_id")

@@ -35,6 +35,8 @@ class LexicalDocument(models.Model):
     restricted = models.BooleanField(default=False)
     # The asset version these terms were analysed from.
     version = models.PositiveIntegerField()
+    # Each process's postings copy (index.PostingsCopy) follows the newest change.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"lexical document of asset {self.asset_id}"

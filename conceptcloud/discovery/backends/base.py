@@ -3,9 +3,14 @@
     LexicalRow        one asset's analysed terms per field group (space-joined)
     LexicalBackend    the interface: index, remove, search, rebuild
     RowStoreBackend   what both backends share: the stored rows (upsert, remove)
-                      and the one search statement, teaser and full matches each
-                      restricted to their ids; a backend supplies its match and
-                      ranking SQL
+                      and the search: a query's Ranking, its best candidates'
+                      visibility checked (AccessCheck), a filtered ranking when
+                      they cannot prove the answer; a backend supplies its match
+                      and ranking SQL
+    Ranking           one query's ranking: PostingsRanking (plain words, from the
+                      process's postings copy) or StatementRanking (the backend's
+                      SQL, for phrases)
+    postings_copy()   this process's postings copy of the stored rows
     FIELDS            the indexed fields, teaser fields first; TEASER_FIELDS
     WEIGHTS           a match's weight per field (ranking.FIELD_BOOSTS)
     query_phrases     analysed query words → their parts, checked to be plain terms
@@ -18,6 +23,17 @@ Teaser fields are searched for every asset in `visible`; details only for the
 assets in `full`. Query text is never put into a match expression: expressions
 are built from analysed terms, which are letters and digits only (text.py), each
 quoted.
+
+Ranking (RowStoreBackend.ranking): plain words (one term each) are scored by the
+postings copy (index.PostingsCopy over postings.py: FTS5's bm25() with the field
+WEIGHTS, computed in memory, on either database) — the database would score every
+match before returning the best few, tens of milliseconds for common words at
+100,000 listings (docs/decisions/0005). A phrase (a word of several parts) needs
+the positions only the backend keeps: a query of phrases only is ranked by the
+backend's statement; one of both, where the backend's scores add up over a
+query's words (SQLite's bm25()), by the copy with the phrases' scores from the
+backend added row by row, else by the backend's statement. Every ranking answers
+the matches the backend's statement would; on SQLite with its scores.
 """
 
 from __future__ import annotations
@@ -27,11 +43,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from conceptcloud.discovery.index import PostingsCopy
 from conceptcloud.discovery.models import LexicalDocument
+from conceptcloud.discovery.postings import Scored
 from conceptcloud.discovery.ranking import FIELD_BOOSTS
 from conceptcloud.discovery.text import Word
 from conceptcloud.registry.models import Asset
@@ -127,6 +146,9 @@ _BATCH = 500
 # prove the answer, once more OVERFETCH times as deep (RowStoreBackend._best_visible).
 FETCH_EXTRA = 20
 OVERFETCH = 4
+# A query of plain words and phrases holding all its words: the phrases are scored
+# by the database for the rows holding every plain word, when at most this many.
+PHRASE_CANDIDATES = 20_000
 
 
 class AccessCheck:
@@ -172,6 +194,7 @@ class RowStoreBackend:
     """
 
     id_column = "asset_id"
+    scores_add_up = False  # whether a score is the sum of the scores of a query's words (see ranking())
     id_list_sql = ""  # SELECT of the ids (a column named id) in one parameter (see id_list_param)
 
     def id_list_param(self, ids: list[int]):
@@ -202,7 +225,7 @@ class RowStoreBackend:
             batch_size=_BATCH,
             update_conflicts=True,
             unique_fields=["asset"],
-            update_fields=["version", "restricted", *FIELDS],
+            update_fields=["version", "restricted", "updated_at", *FIELDS],
         )
 
     def remove(self, asset_ids: Iterable[int]) -> None:
@@ -218,64 +241,155 @@ class RowStoreBackend:
         require_all: bool = True,
         access: AccessCheck | None = None,
     ) -> list[tuple[int, float]]:
-        match = self.match(words, require_all=require_all)
-        if not match or limit <= 0:
+        ranking = self.ranking(words, require_all=require_all)
+        if ranking is None or limit <= 0:
             return []
-        found = self._best_visible(match, access=access or self.access_check(visible, full), limit=limit)
+        found = _best_visible(ranking, access=access or self.access_check(visible, full), limit=limit)
         if found is not None:
             return found
-        return self._filtered(match, visible=visible, full=full, limit=limit)
+        return ranking.filtered(visible=visible, full=full, limit=limit)
 
-    def _top(self, branch: tuple[str, tuple], count: int) -> list[tuple[int, float]]:
-        sql, params = branch
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT asset_id, score FROM ({sql}) AS m ORDER BY score DESC, asset_id LIMIT %s", (*params, count))
-            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
+    def ranking(self, words: Sequence[Word], *, require_all: bool) -> Ranking | None:
+        """How `words` are ranked (None when they can match nothing). The plain words
+        (one term each) are scored by the postings copy; the phrases (words of
+        several parts) need the terms' positions, which only the backend holds. A
+        query of plain words is ranked by the copy; a query of phrases only, or of
+        both where the backend's scores do not add up with the copy's, by the
+        backend's statements; a query of both on a backend whose scores add up
+        (`scores_add_up`: FTS5's bm25() is a sum over a query's phrases) by the copy
+        with the phrases' scores, from the backend, added row by row."""
+        phrases = query_phrases(words, require_all=require_all)
+        if not phrases:
+            return None
+        plain = [parts[0] for parts in phrases if len(parts) == 1]
+        if len(plain) == len(phrases):
+            return PostingsRanking(plain, require_all=require_all)
+        if plain and self.scores_add_up:
+            several = [word for word in words if len(word.parts) > 1]
+            statement = StatementRanking(self, self.match(several, require_all=require_all))
+            return PostingsRanking(plain, require_all=require_all, phrases=statement)
+        return StatementRanking(self, self.match(words, require_all=require_all))
 
     def access_check(self, visible: QuerySet[Asset], full: QuerySet[Asset]) -> AccessCheck:
         return AccessCheck(self, visible, full)
 
-    def _best_visible(self, match: str, *, access: AccessCheck, limit: int) -> list[tuple[int, float]] | None:
-        """The answer from the best matches of the whole index, or None when they
-        cannot prove it.
 
-        Most matches are usually visible, so ranking the whole index first and
-        checking the visibility of only its best few ids (primary-key lookups)
-        costs about one plain full-text query, where filtering every match by
-        visibility first would read every visible asset. The answer is exact: a
-        match missing from a branch's fetched list scores at most that list's
-        last score (its cut), so every hit scoring above both cuts is present.
-        A first round fetches a quarter more than `limit` (plus FETCH_EXTRA); when
-        fewer than `limit` hits score above its cuts, a second fetches OVERFETCH
-        times as deep (checking only the ids not checked yet), and when that
-        cannot prove it either, the filtered statement answers instead.
-        """
-        teaser_match, full_match = self.branches(match)
-        checked: dict[int, bool | None] = {}  # None: not visible
-        for count in (limit + limit // 4 + FETCH_EXTRA, OVERFETCH * limit + FETCH_EXTRA):
-            teaser, whole = self._top(teaser_match, count), self._top(full_match, count)
-            new = ({pk for pk, _ in teaser} | {pk for pk, _ in whole}) - checked.keys()
-            found = access(new)
-            checked.update((pk, found.get(pk)) for pk in new)
-            hits = [(pk, score) for pk, score in whole if checked[pk]]
-            hits += [(pk, score) for pk, score in teaser if checked[pk] is False]
-            hits.sort(key=lambda hit: (-hit[1], hit[0]))
-            cuts = [branch[-1][1] for branch in (teaser, whole) if len(branch) == count]
-            if not cuts:
-                return hits[:limit]  # every match was fetched
-            proven = [hit for hit in hits if hit[1] > max(cuts)]
-            if len(proven) >= limit:
-                return proven[:limit]
-        return None
+class Ranking(Protocol):
+    """One query's ranking of the whole index: the best `count` (asset id, score) of
+    the teaser rows or of all rows, and the best `limit` of the rows a viewer may
+    search (teaser rows of `visible` without `full`, all rows of `full`)."""
 
-    def _filtered(
-        self, match: str, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int
-    ) -> list[tuple[int, float]]:
+    def top(self, *, teaser: bool, count: int) -> list[tuple[int, float]]: ...
+
+    def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]: ...
+
+
+def _best_visible(ranking: Ranking, *, access: AccessCheck, limit: int) -> list[tuple[int, float]] | None:
+    """The answer from the best matches of the whole index, or None when they
+    cannot prove it.
+
+    Most matches are usually visible, so ranking the whole index first and
+    checking the visibility of only its best few ids (primary-key lookups)
+    costs about one plain full-text query, where filtering every match by
+    visibility first would read every visible asset. The answer is exact: a
+    match missing from a branch's fetched list scores at most that list's
+    last score (its cut), so every hit scoring above both cuts is present.
+    A first round fetches a quarter more than `limit` (plus FETCH_EXTRA); when
+    fewer than `limit` hits score above its cuts, a second fetches OVERFETCH
+    times as deep (checking only the ids not checked yet), and when that
+    cannot prove it either, the caller asks for the filtered ranking instead.
+    """
+    checked: dict[int, bool | None] = {}  # None: not visible
+    for count in (limit + limit // 4 + FETCH_EXTRA, OVERFETCH * limit + FETCH_EXTRA):
+        teaser, whole = ranking.top(teaser=True, count=count), ranking.top(teaser=False, count=count)
+        new = ({pk for pk, _ in teaser} | {pk for pk, _ in whole}) - checked.keys()
+        found = access(new)
+        checked.update((pk, found.get(pk)) for pk in new)
+        hits = [(pk, score) for pk, score in whole if checked[pk]]
+        hits += [(pk, score) for pk, score in teaser if checked[pk] is False]
+        hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        cuts = [branch[-1][1] for branch in (teaser, whole) if len(branch) == count]
+        if not cuts:
+            return hits[:limit]  # every match was fetched
+        proven = [hit for hit in hits if hit[1] > max(cuts)]
+        if len(proven) >= limit:
+            return proven[:limit]
+    return None
+
+
+class PostingsRanking:
+    """A query of plain terms ranked by this process's postings copy of the stored
+    rows (postings_copy(): FTS5's bm25() over the same rows, on either database);
+    with `phrases`, the backend's ranking of the query's phrases, whose scores are
+    added to the copy's row by row (with `require_all` a row must hold both)."""
+
+    def __init__(self, terms: list[str], *, require_all: bool, phrases: StatementRanking | None = None) -> None:
+        self._terms = terms
+        self._require_all = require_all
+        self._phrases = phrases
+        self._scored: dict[bool, Scored] = {}
+
+    def top(self, *, teaser: bool, count: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        if self._phrases is None:
+            return _postings.ranking(
+                self._terms, count=count, require_all=self._require_all, teaser=teaser, allowed=allowed
+            )
+        if teaser not in self._scored:
+            scored = _postings.scored(self._terms, teaser=teaser)
+            within = None
+            if self._require_all:
+                # Only the rows holding every plain word can hold the whole query:
+                # the database scores (bm25(), most of a statement's time) only those.
+                candidates = scored.ids[scored.held == scored.terms]
+                within = candidates.tolist() if len(candidates) <= PHRASE_CANDIDATES else None
+            matches = self._phrases.every(teaser=teaser, within=within)
+            ids = np.array([pk for pk, _ in matches], dtype=np.int64)
+            scores = np.array([score for _, score in matches], dtype=np.float64)
+            self._scored[teaser] = scored.plus(ids, scores)
+        wanted = None if allowed is None else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+        return self._scored[teaser].best(count, require_all=self._require_all, allowed=wanted)
+
+    def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]:
+        shown = set(visible.order_by().values_list("pk", flat=True))
+        detailed = set(full.order_by().values_list("pk", flat=True))
+        hits = self.top(teaser=True, count=limit, allowed=shown - detailed)
+        hits += self.top(teaser=False, count=limit, allowed=detailed & shown)
+        hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        return hits[:limit]
+
+
+class StatementRanking:
+    """A query ranked by the backend's own statements (its match expression)."""
+
+    def __init__(self, backend: RowStoreBackend, match: str) -> None:
+        self._backend = backend
+        self._teaser, self._whole = backend.branches(match)
+
+    def top(self, *, teaser: bool, count: int) -> list[tuple[int, float]]:
+        sql, params = self._teaser if teaser else self._whole
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT asset_id, score FROM ({sql}) AS m ORDER BY score DESC, asset_id LIMIT %s", (*params, count))
+            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
+
+    def every(self, *, teaser: bool, within: list[int] | None = None) -> list[tuple[int, float]]:
+        """Every match of the teaser rows or of all rows, with its score, unordered;
+        only those of the ids `within` when given."""
+        if within is not None and not within:
+            return []
+        sql, params = self._teaser if teaser else self._whole
+        if within is not None:
+            sql = f"{sql} AND {self._backend.id_column} IN ({self._backend.id_list_sql})"
+            params = (*params, self._backend.id_list_param(sorted(within)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
+
+    def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]:
         """The search statement with the visibility filters inside (every match checked)."""
         visible_sql, visible_params = ids_sql(visible)
         full_sql, full_params = ids_sql(full)
-        (teaser, teaser_params), (whole, whole_params) = self.branches(match)
-        ids = self.id_column
+        (teaser, teaser_params), (whole, whole_params) = self._teaser, self._whole
+        ids = self._backend.id_column
         sql = (
             f"SELECT asset_id, score FROM ("
             f"{teaser} AND {ids} IN ({visible_sql}) AND {ids} NOT IN ({full_sql}) "
@@ -291,3 +405,13 @@ class RowStoreBackend:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
+
+
+_postings = PostingsCopy(
+    LexicalDocument, "asset_id", fields=FIELDS, teaser_fields=TEASER_FIELDS, weights=WEIGHTS
+)
+
+
+def postings_copy() -> PostingsCopy:
+    """This process's postings copy of the stored rows (index.PostingsCopy)."""
+    return _postings

@@ -41,14 +41,14 @@ full rebuild when rows were deleted or the delta has grown past index.DELTA_LIMI
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from conceptcloud.core.errors import InvalidInput
 from conceptcloud.discovery import duplicates, sdg
-from conceptcloud.discovery.index import StoredCopy
+from conceptcloud.discovery.index import StoredCopy, stored_columns
 from conceptcloud.discovery.models import AssetVector
 from conceptcloud.discovery.selectors.search import MAX_QUERY_CHARS, assets_ranked
 from conceptcloud.discovery.services.indexing import asset_vector_text
@@ -233,12 +233,14 @@ class SignatureCache(StoredCopy):
     """The stored near-duplicate signatures (AssetVector.minhash) as an index,
     refreshed on use like the vector indexes (index.StoredCopy)."""
 
-    column = "minhash"
+    columns = ("minhash",)
 
-    def _decode(self, blob: bytes) -> bytes:
-        return blob
+    def _decode(self, values: tuple) -> bytes | None:
+        (blob,) = values
+        return bytes(blob) if blob else None
 
-    def _build(self, ids: list[int], values: list) -> duplicates.SignatureIndex:
+    def _build(self, rows: Iterable[tuple[int, bytes]]) -> duplicates.SignatureIndex:
+        ids, values = stored_columns(rows)
         return duplicates.build(ids, values)
 
     def near(self, signature: bytes, *, exclude: set[int] | frozenset[int] = frozenset()) -> list[duplicates.Near]:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from conceptcloud.discovery.backends import lexical_backend
+from conceptcloud.discovery.backends.base import PostingsRanking, StatementRanking
 from conceptcloud.discovery.backends.postgresql import PostgreSQLBackend, tsquery
 from conceptcloud.discovery.backends.sqlite import SQLiteBackend, match_expression
 from conceptcloud.discovery.models import LexicalDocument
@@ -120,6 +121,63 @@ def test_the_backend_is_chosen_by_the_database_vendor():
     backend = lexical_backend()
     expected = {"sqlite": SQLiteBackend, "postgresql": PostgreSQLBackend}[connection.vendor]
     assert isinstance(backend, expected)
+
+
+def assert_ranked_as_the_backend_would(queries):
+    # Every query's ranking (the postings copy for plain words, with the backend's
+    # phrase scores added on SQLite) finds exactly the matches of the backend's own
+    # statement for the whole query, on both databases; on SQLite, whose bm25() the
+    # copy computes, with the same scores in the same order (PostgreSQL's statement
+    # ranks by ts_rank_cd).
+    backend = lexical_backend()
+    for query in queries:
+        words = analyse_query(query)
+        for require_all in (True, False):
+            ranking = backend.ranking(words, require_all=require_all)
+            statement = StatementRanking(backend, backend.match(words, require_all=require_all))
+            for teaser in (True, False):
+                got, expected = ranking.top(teaser=teaser, count=100), statement.top(teaser=teaser, count=100)
+                assert sorted(ids(got)) == sorted(ids(expected)), (query, require_all, teaser)
+                if connection.vendor == "sqlite":
+                    assert ids(got) == ids(expected), (query, require_all, teaser)
+                    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9)
+
+
+PLAIN_QUERIES = ["gear", "solar pump", "turbine bearings", "gear members vanadium", "zirconium", "hovercraft solar", "発電"]
+MIXED_QUERIES = ["solar ナノファイバー", "複合材 ナノファイバー", "gear-bearing drive", "solar-powered pump irrigation"]
+
+
+def test_every_query_ranks_as_the_backends_own_statement_would(people, corpus, make_asset):
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+    # A change reaches the copy at the next search: an updated listing (its old
+    # terms gone), a new one, a deleted one (the copy is rebuilt).
+    owner, org = people["owner"], people["org"]
+    changed = LexicalDocument.objects.get(asset_id=corpus["one"]).updated_at
+    data = AssetData(kind="technology", title="Solar gear", summary="A solar gear pump.", details="Turbine bearings.")
+    asset_index(asset_id=asset_update(actor=owner, asset=Asset.objects.get(pk=corpus["one"]), data=data).pk)
+    assert LexicalDocument.objects.get(asset_id=corpus["one"]).updated_at > changed  # what the copy follows
+    added = make_asset(owner, org, title="Gear pump", summary="Solar hovercraft gear-bearing.", details="Zirconium gear.")
+    asset_index(asset_id=added.pk)
+    assert search(None, "dryer") == []
+    assert corpus["one"] in search(None, "gear pump") and added.pk in search(None, "gear pump")
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+    Asset.objects.filter(pk=added.pk).delete()
+    assert added.pk not in search(None, "gear pump")
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+
+
+def test_plain_words_are_ranked_by_the_copy_and_phrases_by_the_backend(people, corpus):
+    # A phrase (a word of several parts) needs the positions only the backend holds.
+    backend = lexical_backend()
+    for require_all in (True, False):
+        assert type(backend.ranking(analyse_query("発電 solar"), require_all=require_all)) is PostingsRanking
+        for query in ("ナノファイバー", "TRL-6", "ナノファイバー gear-bearing"):
+            assert type(backend.ranking(analyse_query(query), require_all=require_all)) is StatementRanking, query
+        # Plain words and phrases: the copy, with the phrases' scores added, where
+        # the backend's scores add up (FTS5's bm25()); else the backend alone.
+        mixed = backend.ranking(analyse_query("solar ナノファイバー"), require_all=require_all)
+        expected = PostingsRanking if connection.vendor == "sqlite" else StatementRanking
+        assert type(mixed) is expected
 
 
 def test_a_japanese_word_inside_a_compound_finds_the_listing(people, corpus):
@@ -376,7 +434,7 @@ def test_ranking_the_whole_index_first_answers_exactly_as_filtering_every_match(
         make_asset(owner, org, visibility="confidential", title=f"Gear unit {n}", summary="Gear.", details="gear gear")
     index_rebuild()
     backend = lexical_backend()
-    queries = ["gear", "gear bearing", "solar pump", "turbine", "gear members vanadium", "zirconium", "発電"]
+    queries = ["gear", "gear bearing", "solar pump", "turbine", "gear members vanadium", "zirconium", "発電", "ナノファイバー"]
     for name, user in people.items():
         if name == "org":
             continue
@@ -385,11 +443,11 @@ def test_ranking_the_whole_index_first_answers_exactly_as_filtering_every_match(
         for query in queries:
             words = analyse_query(query)
             for require_all in (True, False):
-                match = backend.match(words, require_all=require_all)
-                if not match:
+                ranking = backend.ranking(words, require_all=require_all)
+                if ranking is None:
                     continue
                 for limit in (1, 2, 3, 5, 8, 50):
-                    expected = backend._filtered(match, visible=visible, full=full, limit=limit)
+                    expected = ranking.filtered(visible=visible, full=full, limit=limit)
                     got = backend.search(words, visible=visible, full=full, limit=limit, require_all=require_all)
                     assert got == expected, (name, query, require_all, limit)
 
