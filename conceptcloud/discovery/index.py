@@ -265,8 +265,7 @@ class PostingsCopy(StoredCopy):
         again deeper, all from one scoring."""
         if count <= 0 or not terms:
             return []
-        wanted = None if allowed is None else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-        return self.scored(terms, teaser=teaser).best(count, require_all=require_all, allowed=wanted)
+        return self.scored(terms, teaser=teaser).best(count, require_all=require_all, allowed=allowed)
 
     def scored(self, terms: Sequence[str], *, teaser: bool) -> postings.Scored:
         """The scores of plain terms over the teaser postings or the whole ones."""

@@ -12,7 +12,6 @@
                                   with its score; .best(count, require_all=,
                                   allowed=) → [(id, score)], scores
                                   higher-is-better, ties by ascending id
-    ranked(parts, ...)            scored(...).best(...) in one call
 
 Why: FTS5 and PostgreSQL full-text search score every match of a query before
 they return its best few, so a query of common words ("system based") or a long
@@ -46,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -231,15 +230,15 @@ class Scored:
     held: np.ndarray
     terms: int
 
-    def best(self, count: int, *, require_all: bool, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def best(self, count: int, *, require_all: bool, allowed: Collection[int] | None = None) -> list[tuple[int, float]]:
         """The best `count` (id, score): with `require_all` of the rows holding every
-        term, else of all; only ids in `allowed` (an array of ids) when given. Best
-        first; equal scores by ascending id."""
+        term, else of all; only ids in `allowed` when given. Best first; equal scores
+        by ascending id."""
         if count <= 0:
             return []
         keep = self.held == self.terms if require_all else np.ones(len(self.ids), dtype=bool)
         if allowed is not None:
-            keep &= np.isin(self.ids, allowed)
+            keep &= np.isin(self.ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
         return _best(self.ids[keep], self.scores[keep], count)
 
     def plus(self, ids: np.ndarray, scores: np.ndarray) -> Scored:
@@ -259,13 +258,10 @@ class Scored:
 def scored(parts: Sequence[Postings], *, terms: Sequence[str], statistics: Statistics) -> Scored:
     """The scores of `terms` (plain terms, each once, in query order) over the rows
     of `parts` not hidden."""
-    found = [
-        _scored(part, terms, statistics)
-        for part in parts
-        if statistics.tokens > 0  # else no row shown holds any term
-    ]
-    if not found:
+    if statistics.tokens <= 0:  # no row shown holds any term
         return Scored(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int32), len(terms))
+    weighted = [(term, statistics.idf(term)) for term in terms]  # once for every part
+    found = [_scored(part, weighted, statistics.average_length) for part in parts]
     return Scored(
         ids=np.concatenate([ids for ids, _, _ in found]),
         scores=np.concatenate([scores for _, scores, _ in found]),
@@ -274,27 +270,14 @@ def scored(parts: Sequence[Postings], *, terms: Sequence[str], statistics: Stati
     )
 
 
-def ranked(
-    parts: Sequence[Postings],
-    *,
-    terms: Sequence[str],
-    count: int,
-    require_all: bool,
-    statistics: Statistics,
-    allowed: np.ndarray | None = None,
-) -> list[tuple[int, float]]:
-    """The best `count` rows of `parts` for `terms`: scored(...).best(...)."""
-    if not terms:
-        return []
-    return scored(parts, terms=terms, statistics=statistics).best(count, require_all=require_all, allowed=allowed)
-
-
-def _scored(part: Postings, terms: Sequence[str], statistics: Statistics) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ids, scores, terms held) of the rows of one Postings not hidden holding any term."""
-    average = statistics.average_length
+def _scored(
+    part: Postings, weighted: Sequence[tuple[str, float]], average: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, scores, terms held) of the rows of one Postings not hidden holding any
+    of the terms, each given with its idf."""
     scores = np.zeros(len(part))
     held = np.zeros(len(part), dtype=np.int32)
-    for term in terms:
+    for term, idf in weighted:
         number = part.terms.get(term)
         if number is None:
             continue
@@ -302,7 +285,7 @@ def _scored(part: Postings, terms: Sequence[str], statistics: Statistics) -> tup
         rows, freqs = part.rows_of[begin:end], part.freqs[begin:end].astype(np.float64)
         # As fts5_aux.c: K1 * (1 - B + B * D / avgdl), then idf * (f * (K1 + 1) / (f + that)).
         norm = K1 * (1 - B + B * part.lengths[rows] / average)
-        scores[rows] += statistics.idf(term) * ((freqs * (K1 + 1.0)) / (freqs + norm))
+        scores[rows] += idf * ((freqs * (K1 + 1.0)) / (freqs + norm))
         held[rows] += 1
     matching = held > 0
     if part.hidden is not None:

@@ -346,8 +346,7 @@ class PostingsRanking:
             ids = np.array([pk for pk, _ in matches], dtype=np.int64)
             scores = np.array([score for _, score in matches], dtype=np.float64)
             self._scored[teaser] = scored.plus(ids, scores)
-        wanted = None if allowed is None else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-        return self._scored[teaser].best(count, require_all=self._require_all, allowed=wanted)
+        return self._scored[teaser].best(count, require_all=self._require_all, allowed=allowed)
 
     def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]:
         shown = set(visible.order_by().values_list("pk", flat=True))

@@ -33,9 +33,11 @@ def fts5_ranked(database, terms, *, require_all, count):
 
 
 def ranked(parts, terms, *, require_all, count, allowed=None):
+    if not terms:
+        return []
     statistics = postings.Statistics.of(parts)
-    return postings.ranked(
-        parts, terms=terms, count=count, require_all=require_all, statistics=statistics, allowed=allowed
+    return postings.scored(parts, terms=terms, statistics=statistics).best(
+        count, require_all=require_all, allowed=allowed
     )
 
 
