@@ -33,7 +33,7 @@ ANALYZEd, as autovacuum would do soon after such a load. Then:
             index is then built from the stored vectors
             (`index.asset_index_cache()`, HNSW from 20,000 vectors on), and the
             postings copy of the stored lexical rows (backends.base.postings_copy(),
-            which ranks queries of plain words), each timed apart.
+            which ranks the lexical queries), each timed apart.
   queries   --queries distinct queries made from the real records (seeded): about
             half 2-3 consecutive words of a real title ("thermal insulation"),
             about 40% a whole SBIR/STTR topic title (need-style), and up to 12
@@ -422,7 +422,9 @@ def postings_mb(copy) -> float:
         return float("nan")
     total = 0
     for part in (base.whole, base.teaser):
-        total += sum(array.nbytes for array in (part.ids, part.lengths, part.starts, part.rows_of, part.freqs))
+        total += sum(array.nbytes for array in (
+            part.ids, part.lengths, part.starts, part.rows_of, part.freqs, part.counts, part.positions,
+            part.position_starts))
         total += sys.getsizeof(part.terms) + sum(sys.getsizeof(term) for term in part.terms)
     return total / 2**20
 

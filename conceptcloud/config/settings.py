@@ -230,6 +230,10 @@ CC_TASK_QUEUE = os.environ.get("CC_TASK_QUEUE", "conceptcloud")
 # Revenue whose ancestor graph has more assets than this is shared out by the task
 # payouts.revenue_distribute (inline by default, so the result is the same).
 CC_PAYOUTS_TASK_ASSETS = int(os.environ.get("CC_PAYOUTS_TASK_ASSETS", "2000"))
+# Search ranks by words from each process's in-memory postings copy of the stored
+# lexical rows (discovery/backends/base.py); off, the database's full-text index
+# (FTS5 or GIN) ranks every query: no copy in memory, slower on common words.
+CC_SEARCH_POSTINGS_COPY = _flag("CC_SEARCH_POSTINGS_COPY", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

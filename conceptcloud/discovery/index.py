@@ -6,8 +6,8 @@
     need_index_cache()     the index of NeedVector rows     │ allowed=None) → [Hit],
     person_index_cache()   the index of PersonVector rows  ─┘ .vector(id), len()
     PostingsCopy           LexicalDocument rows as BM25 postings (postings.py):
-                           .ranking(terms, count=, require_all=, teaser=,
-                           allowed=None), .scored(terms, teaser=); the
+                           .ranking(phrases, count=, require_all=, teaser=,
+                           allowed=None), .scored(phrases, teaser=); the
                            backends make the one copy
                            (backends.base.postings_copy)
     query_vector(text)     the embedding of a query text (a small LRU cache)
@@ -251,7 +251,7 @@ class PostingsCopy(StoredCopy):
 
     def ranking(
         self,
-        terms: Sequence[str],
+        phrases: Sequence[tuple[str, ...]],
         *,
         count: int,
         require_all: bool,
@@ -259,24 +259,24 @@ class PostingsCopy(StoredCopy):
         allowed: AbstractSet[int] | None = None,
     ) -> list[tuple[int, float]]:
         """The best `count` (asset id, score) of the teaser postings or the whole ones
-        for plain terms (postings.scored(...).best(...)), only ids in `allowed` when
-        given. The last SCORED_KEPT queries' scores are kept for the copy as it is:
-        a search asks for its rows holding all words and then some, and may ask
-        again deeper, all from one scoring."""
-        if count <= 0 or not terms:
+        for `phrases` (each a term or several in a row: postings.scored(...).best(...)),
+        only ids in `allowed` when given. The last SCORED_KEPT queries' scores are
+        kept for the copy as it is: a search asks for its rows holding all words and
+        then some, and may ask again deeper, all from one scoring."""
+        if count <= 0 or not phrases:
             return []
-        return self.scored(terms, teaser=teaser).best(count, require_all=require_all, allowed=allowed)
+        return self.scored(phrases, teaser=teaser).best(count, require_all=require_all, allowed=allowed)
 
-    def scored(self, terms: Sequence[str], *, teaser: bool) -> postings.Scored:
-        """The scores of plain terms over the teaser postings or the whole ones."""
-        terms = tuple(terms)
+    def scored(self, phrases: Sequence[tuple[str, ...]], *, teaser: bool) -> postings.Scored:
+        """The scores of `phrases` over the teaser postings or the whole ones."""
+        phrases = tuple(tuple(phrase) for phrase in phrases)
         parts = self._parts()["teaser" if teaser else "whole"]
-        key = (terms, teaser, id(parts))
+        key = (phrases, teaser, id(parts))
         with self._lock:
             if key in self._kept_scores:
                 self._kept_scores.move_to_end(key)
                 return self._kept_scores[key][1]
-        found = postings.scored(parts, terms=terms, statistics=postings.Statistics.of(parts))
+        found = postings.scored(parts, phrases=phrases, statistics=postings.Statistics.of(parts))
         with self._lock:
             self._kept_scores[key] = (parts, found)  # the parts kept alive: their id stays theirs
             while len(self._kept_scores) > SCORED_KEPT:

@@ -1,48 +1,54 @@
 """In-memory postings of stored lexical rows, ranked by BM25 as FTS5 ranks them (no Django).
 
-    build(ids, rows, weights=)    → Postings: each term's rows and weighted term
-                                    frequencies, every row's length in terms
+    build(ids, rows, weights=)    → Postings: each term's rows, weighted term
+                                    frequencies and places, every row's length
     Builder(weights=)             the same from rows added one by one (.add(id,
                                   fields), then .postings())
-    Statistics.of(parts)          what idf and length normalisation read: rows,
-                                    terms in all, rows holding each term
-    scored(parts, terms=, statistics=)
+    Postings.occurrences(phrase)  the rows holding a phrase (terms in a row in
+                                  one field) and its weighted frequency in each
+    Statistics.of(parts)          what idf and length normalisation read: rows
+                                    and terms in all
+    scored(parts, phrases=, statistics=)
                                   → Scored: every row of several Postings (a base
-                                  and its delta) holding any of the plain terms,
+                                  and its delta) holding any of the phrases,
                                   with its score; .best(count, require_all=,
                                   allowed=) → [(id, score)], scores
                                   higher-is-better, ties by ascending id
 
 Why: FTS5 and PostgreSQL full-text search score every match of a query before
-they return its best few, so a query of common words ("system based") or a long
-query's some-words match costs tens of milliseconds per hundred thousand rows in
-the database. Here a query's terms are scored with numpy over their posting
-arrays — one gather, one arithmetic pass and one scatter per term — and the best
-`count` are picked by partition, a few milliseconds at 100,000 listings.
+they return its best few, so a query of common words ("system based"), a common
+phrase ("real-time") or a long query's some-words match costs tens of
+milliseconds per hundred thousand rows in the database. Here a query's terms are
+scored with numpy over their posting arrays — one gather, one arithmetic pass and
+one scatter per term — and the best `count` are picked by partition, a few
+milliseconds at 100,000 listings. A phrase's instances are found from its terms'
+places: every occurrence of its rarest term, the others looked up (binary
+search) at the places next to it.
 
 The score is FTS5's bm25() exactly (fts5_aux.c), with its constants, its field
 weights and its statistics:
 
-    score(row) = Σ over the query's terms t, in query order:
-                 idf(t) · f·(K1 + 1) / (f + K1·(1 − B + B·D / avgdl))
-    f      = Σ over fields of weight(field) · occurrences of t in the field
+    score(row) = Σ over the query's phrases p, in query order:
+                 idf(p) · f·(K1 + 1) / (f + K1·(1 − B + B·D / avgdl))
+    f      = Σ over p's instances in the row of the weight of its field
     D      = the row's length in terms (all fields), avgdl = terms in all / rows
-    idf(t) = ln((rows − n_t + 0.5) / (n_t + 0.5)), or 1e-6 where that is ≤ 0,
-             n_t = the rows holding t
+    idf(p) = ln((rows − n_p + 0.5) / (n_p + 0.5)), or 1e-6 where that is ≤ 0,
+             n_p = the rows holding p
 
 computed in float64 in the same order of operations, so a ranking equals FTS5's
 over the same rows (tests compare them). A row's terms are its fields' stored
 terms, split at spaces (text.py's terms hold no spaces or punctuation, so FTS5's
-unicode61 tokenizer cuts them the same way).
+unicode61 tokenizer cuts them the same way, at the same offsets).
 
 Several Postings rank as one: a delta built from rows changed since the base was
 built shadows those rows in the base (`hiding`). Statistics count what is not
-hidden — rows, terms, rows holding a term (their hidden rows subtracted as the
+hidden — rows, terms, rows holding a phrase (their hidden rows subtracted as the
 query's postings are read) — so the scores stay FTS5's over the rows as they are.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -55,6 +61,10 @@ K1 = 1.2
 B = 0.75
 IDF_FLOOR = 1e-6
 BUILD_CHUNK = 2_000
+# A place: the field's index above FIELD_SHIFT bits, the offset in the field below
+# (no stored field holds 2**28 terms).
+FIELD_SHIFT = 28
+FIELD_MASK = 0xF
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +77,11 @@ class Postings:
                positions of the rows holding it (ascending), freqs the same
                slice's weighted frequencies (float32: sums of the weights 3, 2,
                1.5 and 1, exact)
+    counts     each posting's occurrences (unsigned)
+    positions  uint32: each occurrence's place, field << FIELD_SHIFT | its offset
+               in the field (FTS5's token offset), a posting's ascending, in the
+               order of the postings; term t's are
+               positions[position_starts[t]:position_starts[t+1]]
     hidden     bool per row: shadowed by a newer copy of the row elsewhere, or None
     rows_shown, tokens_shown   the rows not hidden, and their terms in all
     """
@@ -77,6 +92,10 @@ class Postings:
     starts: np.ndarray
     rows_of: np.ndarray
     freqs: np.ndarray
+    counts: np.ndarray
+    positions: np.ndarray
+    position_starts: np.ndarray
+    weights: np.ndarray
     hidden: np.ndarray | None = None
     rows_shown: int = 0
     tokens_shown: float = 0.0
@@ -84,13 +103,43 @@ class Postings:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def holding(self, term: str) -> int:
-        """How many rows not hidden hold `term`."""
-        number = self.terms.get(term)
-        if number is None:
-            return 0
-        rows = self.rows_of[self.starts[number] : self.starts[number + 1]]
+    def shown(self, rows: np.ndarray) -> int:
+        """How many of these row positions are not hidden."""
         return len(rows) - (0 if self.hidden is None else int(np.count_nonzero(self.hidden[rows])))
+
+    def occurrences(self, phrase: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions, ascending; weighted frequencies, float64) of the rows
+        holding `phrase` — its terms one after another in one field — hidden ones
+        too. A frequency is the sum of the weights of the fields of the phrase's
+        instances (overlapping ones each count, as in FTS5)."""
+        numbers = [self.terms.get(term) for term in phrase]
+        if any(number is None for number in numbers):
+            return np.zeros(0, np.int32), np.zeros(0)
+        if len(numbers) == 1:
+            begin, end = self.starts[numbers[0]], self.starts[numbers[0] + 1]
+            return self.rows_of[begin:end], self.freqs[begin:end].astype(np.float64)
+        # Instances as row << 32 | place, ascending. Every instance holds its rarest
+        # term at its place + that term's index; the other terms are looked up there.
+        places = [self._places(number) for number in numbers]
+        anchor = min(range(len(places)), key=lambda index: len(places[index]))
+        starts = places[anchor] - anchor
+        for index, found in enumerate(places):
+            if index == anchor or not len(starts):
+                continue
+            wanted = starts + index
+            at = np.minimum(np.searchsorted(found, wanted), max(len(found) - 1, 0))
+            starts = starts[found[at] == wanted] if len(found) else starts[:0]
+        rows = (starts >> 32).astype(np.int32)
+        weights = self.weights[(starts >> FIELD_SHIFT) & FIELD_MASK]
+        first = _firsts(rows)
+        return rows[first], np.add.reduceat(weights, first) if len(first) else np.zeros(0)
+
+    def _places(self, number: int) -> np.ndarray:
+        """Every occurrence of term `number` as row << 32 | its place, ascending."""
+        begin, end = self.starts[number], self.starts[number + 1]
+        rows = np.repeat(self.rows_of[begin:end].astype(np.int64), self.counts[begin:end])
+        positions = self.positions[self.position_starts[number] : self.position_starts[number + 1]]
+        return (rows << 32) | positions
 
     def hiding(self, ids: Iterable[int]) -> Postings:
         """These postings with the rows of `ids` shadowed (ids not held are ignored)."""
@@ -98,11 +147,12 @@ class Postings:
         if not len(wanted):
             return self
         hidden = np.isin(self.ids, wanted)
-        return Postings(
-            self.ids, self.lengths, self.terms, self.starts, self.rows_of, self.freqs, hidden,
+        return dataclasses.replace(
+            self,
+            hidden=hidden,
             rows_shown=len(self.ids) - int(np.count_nonzero(hidden)),
             tokens_shown=float(self.lengths[~hidden].sum()),
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True)
@@ -126,8 +176,8 @@ class Statistics:
     def average_length(self) -> float:
         return self.tokens / self.rows if self.rows else 0.0
 
-    def idf(self, term: str) -> float:
-        holding = sum(part.holding(term) for part in self.parts)
+    def idf(self, holding: int) -> float:
+        """The idf of a phrase that `holding` rows hold."""
         idf = math.log((self.rows - holding + 0.5) / (holding + 0.5))
         return idf if idf > 0.0 else IDF_FLOOR
 
@@ -143,27 +193,42 @@ def build(ids: Sequence[int], rows: Sequence[Sequence[str]], *, weights: Sequenc
     return builder.postings()
 
 
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    """One chunk's postings, ordered by term then row: their terms, rows, weighted
+    frequencies and occurrence counts, and the occurrences' places (by posting)."""
+
+    terms: np.ndarray
+    rows: np.ndarray
+    freqs: np.ndarray
+    counts: np.ndarray
+    places: np.ndarray
+
+
 class Builder:
     """Postings built from rows added one by one (`add(id, fields)`, then
     `postings()`), so that a caller streaming rows from the database never holds
     all their texts at once. Ids must be distinct.
 
     Rows are taken BUILD_CHUNK at a time: their terms are numbered (a dictionary
-    lookup each, in C: map over a defaultdict) and the weighted frequency of each
-    (term, row) summed by numpy; the chunks' postings are finally ordered by term,
-    stably, so each term's rows stay in the order they were added. A posting takes
-    8 bytes."""
+    lookup each, in C: map over a defaultdict), the occurrences ordered by term and
+    row (stably, so each posting's places stay ascending) and each posting's
+    weighted frequency summed by numpy. postings() then counts each term's postings
+    and places over the chunks and moves each chunk's into place (a term's rows
+    stay in the order they were added), freeing the chunk: the arrays are built
+    once, with no sort or index over all of them. A posting takes 9 to 12 bytes,
+    an occurrence 4."""
 
     def __init__(self, *, weights: Sequence[float]) -> None:
+        if len(weights) > FIELD_MASK + 1:
+            raise ValueError(f"at most {FIELD_MASK + 1} fields")
         self._weights = np.asarray(weights, dtype=np.float64)
         self._vocabulary: defaultdict[str, int] = defaultdict()
         self._vocabulary.default_factory = self._vocabulary.__len__  # a new term takes the next number
         self._ids: list[int] = []
         self._pending: list[Sequence[str]] = []
         self._lengths: list[np.ndarray] = []
-        self._terms: list[np.ndarray] = []
-        self._rows: list[np.ndarray] = []
-        self._freqs: list[np.ndarray] = []
+        self._chunks: list[_Chunk] = []
 
     def add(self, pk: int, fields: Sequence[str]) -> None:
         if len(fields) != len(self._weights):
@@ -187,14 +252,25 @@ class Builder:
         numbers = np.fromiter(map(self._vocabulary.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         per_field = np.array(counts, dtype=np.int64)
         per_row = per_field.reshape(len(self._pending), -1).sum(axis=1)
-        positions = np.repeat(np.arange(first, first + len(self._pending), dtype=np.int64), per_row)
-        token_weights = np.repeat(np.tile(self._weights, len(self._pending)), per_field)
-        span = np.int64(1) << 31  # above any row position
-        keys, inverse = np.unique(numbers * span + positions, return_inverse=True)  # by term, then row
+        rows = np.repeat(np.arange(first, first + len(self._pending), dtype=np.int64), per_row)
+        fields = np.tile(np.arange(len(self._weights), dtype=np.int64), len(self._pending))
+        offsets = np.arange(len(tokens), dtype=np.int64) - np.repeat(np.cumsum(per_field) - per_field, per_field)
+        places = (np.repeat(fields, per_field) << FIELD_SHIFT) | offsets
+        keys = numbers * (np.int64(1) << 31) + rows  # rows are below 2**31
+        order = np.argsort(keys, kind="stable")  # by term, then row, then place
+        keys = keys[order]
+        begins = _firsts(keys)
+        weights = np.repeat(np.tile(self._weights, len(self._pending)), per_field)[order]
         self._lengths.append(per_row.astype(np.float64))
-        self._terms.append((keys >> 31).astype(np.int32))
-        self._rows.append((keys & (span - 1)).astype(np.int32))
-        self._freqs.append(np.bincount(inverse.reshape(-1), weights=token_weights).astype(np.float32))
+        self._chunks.append(
+            _Chunk(
+                terms=(keys[begins] >> 31).astype(np.int32),
+                rows=(keys[begins] & ((np.int64(1) << 31) - 1)).astype(np.int32),
+                freqs=np.add.reduceat(weights, begins).astype(np.float32) if len(begins) else np.zeros(0, np.float32),
+                counts=np.diff(np.r_[begins, len(keys)]).astype(np.int32),
+                places=places[order].astype(np.uint32),
+            )
+        )
         self._pending = []
 
     def postings(self) -> Postings:
@@ -204,20 +280,56 @@ class Builder:
             raise ValueError("ids must be distinct")
         terms = dict(self._vocabulary)
         lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0)
-        numbers = np.concatenate(self._terms) if self._terms else np.zeros(0, np.int32)
-        by_term = np.argsort(numbers, kind="stable")  # stable: the chunks are in the order added
+        # Each term's postings and places over every chunk, hence where each starts.
         starts = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(numbers, minlength=len(terms)), out=starts[1:])
+        position_starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        largest = 0
+        for chunk in self._chunks:
+            starts[1:] += np.bincount(chunk.terms, minlength=len(terms))
+            position_starts[1:] += np.bincount(chunk.terms, weights=chunk.counts, minlength=len(terms)).astype(np.int64)
+            largest = max(largest, int(chunk.counts.max(initial=0)))
+        np.cumsum(starts, out=starts)
+        np.cumsum(position_starts, out=position_starts)
+        rows_of = np.empty(starts[-1], dtype=np.int32)
+        freqs = np.empty(starts[-1], dtype=np.float32)
+        counts = np.empty(starts[-1], dtype=np.min_scalar_type(largest))
+        positions = np.empty(position_starts[-1], dtype=np.uint32)
+        next_posting, next_place = starts[:-1].copy(), position_starts[:-1].copy()
+        while self._chunks:  # in the order added, each freed once moved
+            chunk = self._chunks.pop(0)
+            group = _firsts(chunk.terms)  # a term's postings in the chunk: one group
+            sizes = np.diff(np.r_[group, len(chunk.terms)])
+            held = chunk.terms[group]
+            where = np.repeat(next_posting[held] - group, sizes) + np.arange(len(chunk.terms))
+            rows_of[where], freqs[where], counts[where] = chunk.rows, chunk.freqs, chunk.counts
+            # A group's places are contiguous in the chunk, and go to its term's next ones.
+            place_groups = np.add.reduceat(chunk.counts.astype(np.int64), group) if len(group) else group
+            first_places = np.r_[0, np.cumsum(place_groups)[:-1]] if len(group) else group
+            where = np.repeat(next_place[held] - first_places, place_groups) + np.arange(len(chunk.places))
+            positions[where] = chunk.places
+            next_posting[held] += sizes
+            next_place[held] += place_groups
         return Postings(
             ids=ids,
             lengths=lengths,
             terms=terms,
             starts=starts,
-            rows_of=(np.concatenate(self._rows) if self._rows else np.zeros(0, np.int32))[by_term],
-            freqs=(np.concatenate(self._freqs) if self._freqs else np.zeros(0, np.float32))[by_term],
+            rows_of=rows_of,
+            freqs=freqs,
+            counts=counts,
+            positions=positions,
+            position_starts=position_starts,
+            weights=self._weights,
             rows_shown=len(ids),
             tokens_shown=float(lengths.sum()),
         )
+
+
+def _firsts(values: np.ndarray) -> np.ndarray:
+    """The indexes where a run of equal values begins."""
+    if not len(values):
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,48 +353,36 @@ class Scored:
             keep &= np.isin(self.ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
         return _best(self.ids[keep], self.scores[keep], count)
 
-    def plus(self, ids: np.ndarray, scores: np.ndarray) -> Scored:
-        """These scores and those of one more query part held by the rows `ids` (a
-        part scored elsewhere, such as phrases by the database), added row by row:
-        BM25 is a sum over a query's parts."""
-        every, where = np.unique(np.concatenate([self.ids, ids]), return_inverse=True)
-        where = where.reshape(-1)
-        return Scored(
-            ids=every,
-            scores=np.bincount(where, weights=np.concatenate([self.scores, scores]), minlength=len(every)),
-            held=np.bincount(where, weights=np.concatenate([self.held, np.ones(len(ids))]), minlength=len(every)),
-            terms=self.terms + 1,
-        )
 
-
-def scored(parts: Sequence[Postings], *, terms: Sequence[str], statistics: Statistics) -> Scored:
-    """The scores of `terms` (plain terms, each once, in query order) over the rows
-    of `parts` not hidden."""
+def scored(parts: Sequence[Postings], *, phrases: Sequence[Sequence[str]], statistics: Statistics) -> Scored:
+    """The scores of `phrases` (each a term or several in a row; each once, in
+    query order) over the rows of `parts` not hidden."""
     if statistics.tokens <= 0:  # no row shown holds any term
-        return Scored(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int32), len(terms))
-    weighted = [(term, statistics.idf(term)) for term in terms]  # once for every part
-    found = [_scored(part, weighted, statistics.average_length) for part in parts]
+        return Scored(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int32), len(phrases))
+    found = [[part.occurrences(phrase) for part in parts] for phrase in phrases]
+    idfs = [  # a phrase's rows counted over every part, so once for all of them
+        statistics.idf(sum(part.shown(rows) for part, (rows, _) in zip(parts, each, strict=True))) for each in found
+    ]
+    results = [
+        _scored(part, [(each[index], idf) for each, idf in zip(found, idfs, strict=True)], statistics.average_length)
+        for index, part in enumerate(parts)
+    ]
     return Scored(
-        ids=np.concatenate([ids for ids, _, _ in found]),
-        scores=np.concatenate([scores for _, scores, _ in found]),
-        held=np.concatenate([held for _, _, held in found]),
-        terms=len(terms),
+        ids=np.concatenate([ids for ids, _, _ in results]),
+        scores=np.concatenate([scores for _, scores, _ in results]),
+        held=np.concatenate([held for _, _, held in results]),
+        terms=len(phrases),
     )
 
 
 def _scored(
-    part: Postings, weighted: Sequence[tuple[str, float]], average: float
+    part: Postings, weighted: Sequence[tuple[tuple[np.ndarray, np.ndarray], float]], average: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ids, scores, terms held) of the rows of one Postings not hidden holding any
-    of the terms, each given with its idf."""
+    """(ids, scores, phrases held) of the rows of one Postings not hidden holding
+    any of the phrases, each given as its occurrences there and its idf."""
     scores = np.zeros(len(part))
     held = np.zeros(len(part), dtype=np.int32)
-    for term, idf in weighted:
-        number = part.terms.get(term)
-        if number is None:
-            continue
-        begin, end = part.starts[number], part.starts[number + 1]
-        rows, freqs = part.rows_of[begin:end], part.freqs[begin:end].astype(np.float64)
+    for (rows, freqs), idf in weighted:
         # As fts5_aux.c: K1 * (1 - B + B * D / avgdl), then idf * (f * (K1 + 1) / (f + that)).
         norm = K1 * (1 - B + B * part.lengths[rows] / average)
         scores[rows] += idf * ((freqs * (K1 + 1.0)) / (freqs + norm))

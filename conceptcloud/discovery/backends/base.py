@@ -7,9 +7,9 @@
                       visibility checked (AccessCheck), a filtered ranking when
                       they cannot prove the answer; a backend supplies its match
                       and ranking SQL
-    Ranking           one query's ranking: PostingsRanking (plain words, from the
-                      process's postings copy) or StatementRanking (the backend's
-                      SQL, for phrases)
+    Ranking           one query's ranking: PostingsRanking (from the process's
+                      postings copy) or StatementRanking (the backend's SQL, where
+                      the copy is turned off)
     postings_copy()   this process's postings copy of the stored rows
     FIELDS            the indexed fields, teaser fields first; TEASER_FIELDS
     WEIGHTS           a match's weight per field (ranking.FIELD_BOOSTS)
@@ -24,16 +24,16 @@ assets in `full`. Query text is never put into a match expression: expressions
 are built from analysed terms, which are letters and digits only (text.py), each
 quoted.
 
-Ranking (RowStoreBackend.ranking): plain words (one term each) are scored by the
-postings copy (index.PostingsCopy over postings.py: FTS5's bm25() with the field
-WEIGHTS, computed in memory, on either database) — the database would score every
-match before returning the best few, tens of milliseconds for common words at
-100,000 listings (docs/decisions/0005). A phrase (a word of several parts) needs
-the positions only the backend keeps: a query of phrases only is ranked by the
-backend's statement; one of both, where the backend's scores add up over a
-query's words (SQLite's bm25()), by the copy with the phrases' scores from the
-backend added row by row, else by the backend's statement. Every ranking answers
-the matches the backend's statement would; on SQLite with its scores.
+Ranking (RowStoreBackend.ranking): by the postings copy (index.PostingsCopy over
+postings.py: FTS5's bm25() with the field WEIGHTS, computed in memory, on either
+database; each word a phrase of its parts, matched by the terms' positions) — the
+database would score every match before returning the best few, tens of
+milliseconds for common words or phrases at 100,000 listings (docs/decisions/0005,
+0006). Every write goes to the backend's structures too, and where the copy is
+turned off (settings.CC_SEARCH_POSTINGS_COPY: a process short of memory) the
+backend's own statements rank every query. Both rankings answer the same
+matches; on SQLite with the same scores (PostgreSQL's statement ranks by
+ts_rank_cd).
 """
 
 from __future__ import annotations
@@ -43,14 +43,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from conceptcloud.discovery.index import PostingsCopy
 from conceptcloud.discovery.models import LexicalDocument
-from conceptcloud.discovery.postings import Scored
 from conceptcloud.discovery.ranking import FIELD_BOOSTS
 from conceptcloud.discovery.text import Word
 from conceptcloud.registry.models import Asset
@@ -146,9 +145,6 @@ _BATCH = 500
 # prove the answer, once more OVERFETCH times as deep (RowStoreBackend._best_visible).
 FETCH_EXTRA = 20
 OVERFETCH = 4
-# A query of plain words and phrases holding all its words: the phrases are scored
-# by the database for the rows holding every plain word, when at most this many.
-PHRASE_CANDIDATES = 20_000
 
 
 class AccessCheck:
@@ -194,7 +190,6 @@ class RowStoreBackend:
     """
 
     id_column = "asset_id"
-    scores_add_up = False  # whether a score is the sum of the scores of a query's words (see ranking())
     id_list_sql = ""  # SELECT of the ids (a column named id) in one parameter (see id_list_param)
 
     def id_list_param(self, ids: list[int]):
@@ -250,25 +245,15 @@ class RowStoreBackend:
         return ranking.filtered(visible=visible, full=full, limit=limit)
 
     def ranking(self, words: Sequence[Word], *, require_all: bool) -> Ranking | None:
-        """How `words` are ranked (None when they can match nothing). The plain words
-        (one term each) are scored by the postings copy; the phrases (words of
-        several parts) need the terms' positions, which only the backend holds. A
-        query of plain words is ranked by the copy; a query of phrases only, or of
-        both where the backend's scores do not add up with the copy's, by the
-        backend's statements; a query of both on a backend whose scores add up
-        (`scores_add_up`: FTS5's bm25() is a sum over a query's phrases) by the copy
-        with the phrases' scores, from the backend, added row by row."""
+        """How `words` are ranked (None when they can match nothing): by the
+        postings copy, each word a phrase of its parts; by the backend's own
+        statements where the copy is turned off (settings.CC_SEARCH_POSTINGS_COPY)."""
         phrases = query_phrases(words, require_all=require_all)
         if not phrases:
             return None
-        plain = [parts[0] for parts in phrases if len(parts) == 1]
-        if len(plain) == len(phrases):
-            return PostingsRanking(plain, require_all=require_all)
-        if plain and self.scores_add_up:
-            several = [word for word in words if len(word.parts) > 1]
-            statement = StatementRanking(self, self.match(several, require_all=require_all))
-            return PostingsRanking(plain, require_all=require_all, phrases=statement)
-        return StatementRanking(self, self.match(words, require_all=require_all))
+        if not settings.CC_SEARCH_POSTINGS_COPY:
+            return StatementRanking(self, self.match(words, require_all=require_all))
+        return PostingsRanking(phrases, require_all=require_all)
 
     def access_check(self, visible: QuerySet[Asset], full: QuerySet[Asset]) -> AccessCheck:
         return AccessCheck(self, visible, full)
@@ -318,35 +303,17 @@ def _best_visible(ranking: Ranking, *, access: AccessCheck, limit: int) -> list[
 
 
 class PostingsRanking:
-    """A query of plain terms ranked by this process's postings copy of the stored
-    rows (postings_copy(): FTS5's bm25() over the same rows, on either database);
-    with `phrases`, the backend's ranking of the query's phrases, whose scores are
-    added to the copy's row by row (with `require_all` a row must hold both)."""
+    """A query's phrases ranked by this process's postings copy of the stored rows
+    (postings_copy(): FTS5's bm25() over the same rows, on either database)."""
 
-    def __init__(self, terms: list[str], *, require_all: bool, phrases: StatementRanking | None = None) -> None:
-        self._terms = terms
-        self._require_all = require_all
+    def __init__(self, phrases: list[tuple[str, ...]], *, require_all: bool) -> None:
         self._phrases = phrases
-        self._scored: dict[bool, Scored] = {}
+        self._require_all = require_all
 
     def top(self, *, teaser: bool, count: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        if self._phrases is None:
-            return _postings.ranking(
-                self._terms, count=count, require_all=self._require_all, teaser=teaser, allowed=allowed
-            )
-        if teaser not in self._scored:
-            scored = _postings.scored(self._terms, teaser=teaser)
-            within = None
-            if self._require_all:
-                # Only the rows holding every plain word can hold the whole query:
-                # the database scores (bm25(), most of a statement's time) only those.
-                candidates = scored.ids[scored.held == scored.terms]
-                within = candidates.tolist() if len(candidates) <= PHRASE_CANDIDATES else None
-            matches = self._phrases.every(teaser=teaser, within=within)
-            ids = np.array([pk for pk, _ in matches], dtype=np.int64)
-            scores = np.array([score for _, score in matches], dtype=np.float64)
-            self._scored[teaser] = scored.plus(ids, scores)
-        return self._scored[teaser].best(count, require_all=self._require_all, allowed=allowed)
+        return _postings.ranking(
+            self._phrases, count=count, require_all=self._require_all, teaser=teaser, allowed=allowed
+        )
 
     def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]:
         shown = set(visible.order_by().values_list("pk", flat=True))
@@ -368,19 +335,6 @@ class StatementRanking:
         sql, params = self._teaser if teaser else self._whole
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT asset_id, score FROM ({sql}) AS m ORDER BY score DESC, asset_id LIMIT %s", (*params, count))
-            return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
-
-    def every(self, *, teaser: bool, within: list[int] | None = None) -> list[tuple[int, float]]:
-        """Every match of the teaser rows or of all rows, with its score, unordered;
-        only those of the ids `within` when given."""
-        if within is not None and not within:
-            return []
-        sql, params = self._teaser if teaser else self._whole
-        if within is not None:
-            sql = f"{sql} AND {self._backend.id_column} IN ({self._backend.id_list_sql})"
-            params = (*params, self._backend.id_list_param(sorted(within)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
             return [(int(asset_id), float(score)) for asset_id, score in cursor.fetchall()]
 
     def filtered(self, *, visible: QuerySet[Asset], full: QuerySet[Asset], limit: int) -> list[tuple[int, float]]:

@@ -18,8 +18,8 @@ Matching: a word is a phrase of its quoted parts joined by <-> ('発電' or
 cast with ::tsquery (input syntax, no parser). Assets in `visible` but not in
 `full` match against teaser_vector only; assets in `full` against all_vector.
 
-Ranking (of the queries holding a phrase; queries of plain words are ranked by
-BM25 from the postings copy, base.py): ts_rank_cd(weights, vector, query, 1), cover density with the field
+Ranking (where the postings copy, which ranks by BM25, is turned off; base.py):
+ts_rank_cd(weights, vector, query, 1), cover density with the field
 weights {D, C, B, A} = ranking.FIELD_BOOSTS / 3 (details 1/3, summary 1/2,
 keywords 2/3, title 1), divided by 1 + log(document length) — BM25-style in
 favouring matches in short, highly weighted fields and more matching terms, but

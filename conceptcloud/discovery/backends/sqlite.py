@@ -17,8 +17,8 @@ from handing them to FTS5 as rowid lookups (one full-text evaluation per allowed
 id, a hundred times slower), so FTS5 runs the match once and the ids filter its
 rows.
 
-Ranking (of the queries holding a phrase; queries of plain words are ranked by the
-same formula from the postings copy, base.py): FTS5's bm25() (Okapi BM25, k1 =
+Ranking (where the postings copy is turned off; the copy computes the same formula,
+base.py): FTS5's bm25() (Okapi BM25, k1 =
 1.2, b = 0.75, a match's term frequency weighted by its column:
 ranking.FIELD_BOOSTS, title 3, keywords 2, summary 1.5, details 1), negated so
 higher is better. A teaser match is ranked in the teaser
@@ -70,7 +70,6 @@ class SQLiteBackend(RowStoreBackend):
 
     vendor = "sqlite"
     id_column = "+rowid"  # the unary plus keeps the id filters away from FTS5
-    scores_add_up = True  # bm25() sums over a query's phrases, as the postings copy does
     id_list_sql = "SELECT value AS id FROM json_each(%s)"
 
     def id_list_param(self, ids: list[int]) -> str:

@@ -117,6 +117,14 @@ def corpus(people, make_asset):
     return {name: asset.pk for name, asset in assets.items()}
 
 
+@pytest.fixture(params=["copy", "database"])
+def ranked_by(request, settings):
+    """Each search ranked by the postings copy, then (CC_SEARCH_POSTINGS_COPY off)
+    by the database's own full-text statements."""
+    settings.CC_SEARCH_POSTINGS_COPY = request.param == "copy"
+    return request.param
+
+
 def test_the_backend_is_chosen_by_the_database_vendor():
     backend = lexical_backend()
     expected = {"sqlite": SQLiteBackend, "postgresql": PostgreSQLBackend}[connection.vendor]
@@ -124,11 +132,10 @@ def test_the_backend_is_chosen_by_the_database_vendor():
 
 
 def assert_ranked_as_the_backend_would(queries):
-    # Every query's ranking (the postings copy for plain words, with the backend's
-    # phrase scores added on SQLite) finds exactly the matches of the backend's own
-    # statement for the whole query, on both databases; on SQLite, whose bm25() the
-    # copy computes, with the same scores in the same order (PostgreSQL's statement
-    # ranks by ts_rank_cd).
+    # Every query's ranking (the postings copy, phrases matched by its positions)
+    # finds exactly the matches of the backend's own statement for the whole query,
+    # on both databases; on SQLite, whose bm25() the copy computes, with the same
+    # scores in the same order (PostgreSQL's statement ranks by ts_rank_cd).
     backend = lexical_backend()
     for query in queries:
         words = analyse_query(query)
@@ -145,10 +152,11 @@ def assert_ranked_as_the_backend_would(queries):
 
 PLAIN_QUERIES = ["gear", "solar pump", "turbine bearings", "gear members vanadium", "zirconium", "hovercraft solar", "発電"]
 MIXED_QUERIES = ["solar ナノファイバー", "複合材 ナノファイバー", "gear-bearing drive", "solar-powered pump irrigation"]
+PHRASE_QUERIES = ["ナノファイバー", "TRL-6", "ナノファイバー gear-bearing", "bearing-gear", "solar-powered"]
 
 
 def test_every_query_ranks_as_the_backends_own_statement_would(people, corpus, make_asset):
-    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES + PHRASE_QUERIES)
     # A change reaches the copy at the next search: an updated listing (its old
     # terms gone), a new one, a deleted one (the copy is rebuilt).
     owner, org = people["owner"], people["org"]
@@ -160,27 +168,27 @@ def test_every_query_ranks_as_the_backends_own_statement_would(people, corpus, m
     asset_index(asset_id=added.pk)
     assert search(None, "dryer") == []
     assert corpus["one"] in search(None, "gear pump") and added.pk in search(None, "gear pump")
-    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES + PHRASE_QUERIES)
     Asset.objects.filter(pk=added.pk).delete()
     assert added.pk not in search(None, "gear pump")
-    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES)
+    assert_ranked_as_the_backend_would(PLAIN_QUERIES + MIXED_QUERIES + PHRASE_QUERIES)
 
 
-def test_plain_words_are_ranked_by_the_copy_and_phrases_by_the_backend(people, corpus):
-    # A phrase (a word of several parts) needs the positions only the backend holds.
+def test_every_query_is_ranked_by_the_copy_or_where_it_is_off_by_the_database(ranked_by, people, corpus):
+    # A phrase (a word of several parts) is matched by the copy's positions.
     backend = lexical_backend()
+    expected = PostingsRanking if ranked_by == "copy" else StatementRanking
     for require_all in (True, False):
-        assert type(backend.ranking(analyse_query("発電 solar"), require_all=require_all)) is PostingsRanking
-        for query in ("ナノファイバー", "TRL-6", "ナノファイバー gear-bearing"):
-            assert type(backend.ranking(analyse_query(query), require_all=require_all)) is StatementRanking, query
-        # Plain words and phrases: the copy, with the phrases' scores added, where
-        # the backend's scores add up (FTS5's bm25()); else the backend alone.
-        mixed = backend.ranking(analyse_query("solar ナノファイバー"), require_all=require_all)
-        expected = PostingsRanking if connection.vendor == "sqlite" else StatementRanking
-        assert type(mixed) is expected
+        for query in ("発電 solar", "ナノファイバー", "TRL-6", "ナノファイバー gear-bearing", "solar ナノファイバー"):
+            assert type(backend.ranking(analyse_query(query), require_all=require_all)) is expected, query
+    # The parts in order, next to each other: the title "Gear bearing drive".
+    assert search(None, "gear-bearing") == [corpus["confidential"]]
+    assert search(None, "bearing-gear") == []
+    assert search(None, "セルロースナノファイバー") == [corpus["cnf"]]
+    assert search(None, "ファイバーナノ") == []
 
 
-def test_a_japanese_word_inside_a_compound_finds_the_listing(people, corpus):
+def test_a_japanese_word_inside_a_compound_finds_the_listing(ranked_by, people, corpus):
     assert search(None, "発電") == [corpus["hydro"]]
     assert search(None, "ナノファイバー") == [corpus["cnf"]]
     assert search(None, "セルロース") == [corpus["cnf"]]
@@ -188,17 +196,17 @@ def test_a_japanese_word_inside_a_compound_finds_the_listing(people, corpus):
     assert search(None, "ファイバーナノ") == []
 
 
-def test_english_words_are_stemmed_and_british_spellings_meet_american(people, corpus):
+def test_english_words_are_stemmed_and_british_spellings_meet_american(ranked_by, people, corpus):
     assert search(None, "licensing") == [corpus["licence"]]
     assert search(None, "LICENSE") == [corpus["licence"]]
     assert search(None, "seed") == [corpus["licence"]]
 
 
-def test_a_title_match_outranks_a_details_only_match(people, corpus):
+def test_a_title_match_outranks_a_details_only_match(ranked_by, people, corpus):
     assert search(None, "turbine") == [corpus["turbine_title"], corpus["turbine_details"]]
 
 
-def test_assets_holding_more_of_the_words_rank_higher(people, corpus):
+def test_assets_holding_more_of_the_words_rank_higher(ranked_by, people, corpus):
     assert search(None, "solar pump") == [corpus["both"], corpus["one"]]
     backend = lexical_backend()
     visible = assets_visible_to(user=None)
@@ -209,14 +217,14 @@ def test_assets_holding_more_of_the_words_rank_higher(people, corpus):
     assert any_word[0][1] > any_word[1][1]
 
 
-def test_all_words_must_match_before_some_words_do(people, corpus):
+def test_all_words_must_match_before_some_words_do(ranked_by, people, corpus):
     both_words = assets_lexical_search(user=None, query="solar pump", limit=1)
     assert ids(both_words) == [corpus["both"]]
     # No asset holds both words: those holding some of them follow.
     assert sorted(search(None, "hydroelectric solar")) == sorted([corpus["both"], corpus["one"]])
 
 
-def test_confidential_details_match_only_for_people_with_full_access(people, corpus, make_user):
+def test_confidential_details_match_only_for_people_with_full_access(ranked_by, people, corpus, make_user):
     owner, org = people["owner"], people["org"]
     confidential = corpus["confidential"]
     for user in (None, people["outsider"], people["granted"]):
@@ -242,12 +250,12 @@ def test_confidential_details_match_only_for_people_with_full_access(people, cor
     assert search(people["granted"], "zirconium") == []
 
 
-def test_members_details_match_for_signed_in_people_only(people, corpus):
+def test_members_details_match_for_signed_in_people_only(ranked_by, people, corpus):
     assert search(None, "vanadium") == []
     assert search(people["outsider"], "vanadium") == [corpus["members"]]
 
 
-def test_a_word_only_in_hidden_details_adds_nothing_to_the_score(people, corpus):
+def test_a_word_only_in_hidden_details_adds_nothing_to_the_score(ranked_by, people, corpus):
     # "zirconium" is in the confidential details: for an outsider it must count for nothing.
     with_hidden = dict(assets_lexical_search(user=people["outsider"], query="gear zirconium"))
     without = dict(assets_lexical_search(user=people["outsider"], query="gear"))
@@ -275,7 +283,7 @@ def test_the_teaser_structures_hold_only_assets_that_are_not_public(people, corp
     assert _teaser_rows() == {corpus["confidential"], corpus["members"]}
 
 
-def test_an_asset_made_confidential_is_searched_by_its_teaser_only(people, corpus):
+def test_an_asset_made_confidential_is_searched_by_its_teaser_only(ranked_by, people, corpus):
     from conceptcloud.registry.models import Asset
 
     asset = Asset.objects.get(pk=corpus["turbine_title"])
@@ -300,13 +308,13 @@ def test_an_asset_made_confidential_is_searched_by_its_teaser_only(people, corpu
     assert search(None, "seals") == [corpus["turbine_title"]]
 
 
-def test_drafts_and_withdrawn_assets_appear_only_for_their_managers(people, corpus):
+def test_drafts_and_withdrawn_assets_appear_only_for_their_managers(ranked_by, people, corpus):
     for user in (None, people["outsider"], people["granted"]):
         assert search(user, "hovercraft") == []
     assert sorted(search(people["owner"], "hovercraft")) == sorted([corpus["draft"], corpus["withdrawn"]])
 
 
-def test_reindexing_an_asset_replaces_its_terms(people, corpus):
+def test_reindexing_an_asset_replaces_its_terms(ranked_by, people, corpus):
     from conceptcloud.registry.models import Asset
 
     asset = Asset.objects.get(pk=corpus["one"])
@@ -321,7 +329,7 @@ def test_reindexing_an_asset_replaces_its_terms(people, corpus):
     assert LexicalDocument.objects.get(asset_id=asset.pk).version == 2
 
 
-def test_indexing_an_absent_asset_drops_its_entry(people, corpus):
+def test_indexing_an_absent_asset_drops_its_entry(ranked_by, people, corpus):
     lexical_backend().remove([corpus["both"]])
     assert corpus["both"] not in search(None, "pump")
     asset_index(asset_id=corpus["both"])
