@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +94,30 @@ def _load_demo(*, limit: int | None) -> None:
         print(f"Search index built in {time.perf_counter() - started:.1f} s: {indexed:,} assets, their needs and people.")
 
 
+def _warm_search_copies(worker) -> None:
+    """gunicorn's post_worker_init: the worker builds its in-memory search indexes
+    in a thread of its own while it starts serving (discovery.services.copies), so
+    no visitor's search waits for a whole build."""
+
+    def warm() -> None:
+        from django.db import connection
+
+        from conceptcloud.discovery.services.copies import search_copies_warm
+
+        started = time.perf_counter()
+        try:
+            held = search_copies_warm()
+        except Exception:  # the first search builds them instead
+            worker.log.exception("Search indexes: building them at start failed")
+        else:
+            counts = ", ".join(f"{count:,} {name}" for name, count in held.items())
+            worker.log.info("Search indexes ready in %.1f s: %s", time.perf_counter() - started, counts)
+        finally:
+            connection.close()
+
+    threading.Thread(target=warm, name="search-indexes", daemon=True).start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _django_setup()
     _prepare()
@@ -110,6 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-" if args.access_log else None)
             self.cfg.set("timeout", 60)
+            self.cfg.set("post_worker_init", _warm_search_copies)
 
         def load(self):
             return application

@@ -153,6 +153,11 @@ class StoredCopy:
         with self._lock:
             return self._base, self._delta_index, set(self._delta)
 
+    @property
+    def loaded(self) -> bool:
+        """Whether this process has built the copy yet (its first use builds it)."""
+        return self._loaded
+
     def __len__(self) -> int:
         self.refresh()
         with self._lock:

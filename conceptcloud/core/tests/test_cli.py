@@ -57,3 +57,33 @@ def test_a_missing_or_unknown_command_is_refused(argv):
     with pytest.raises(SystemExit) as caught:
         build_parser().parse_args(argv)
     assert caught.value.code == 2
+
+
+def test_serve_builds_each_workers_search_indexes_as_it_starts(tmp_path):
+    import selectors
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
+    env.update(CC_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="conceptcloud.config.settings")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "conceptcloud", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    log = []
+    try:
+        watch = selectors.DefaultSelector()
+        watch.register(server.stderr, selectors.EVENT_READ)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not any("Search indexes ready" in line for line in log):
+            if watch.select(timeout=1) and (line := server.stderr.readline()):
+                log.append(line)
+            assert server.poll() is None, "".join(log)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ready = next(line for line in log if "Search indexes ready" in line)  # no search was asked for
+    assert "0 postings, 0 assets, 0 needs, 0 people, 0 signatures" in ready

@@ -2,4 +2,5 @@
 
     indexing         the derived search data: lexical rows, vectors, signatures
     saved_searches   a person's saved searches, and notifying them of new matches
+    copies           this process's in-memory copies of the indexes, built ahead of use
 """

@@ -100,3 +100,25 @@ def test_needs_and_people_get_vectors_and_rebuild_restores_everything(make_user,
     assert PersonVector.objects.filter(user=seeker).exists()  # their published public asset is their record
     assert asset_index_cache().vector(asset.pk) is not None
     assert vector_index.need_index_cache().search(query_vector("river flood sensor"), 1)[0].id == need.pk
+
+
+def test_warming_builds_every_copy_from_the_rows_stored(make_user, make_asset, settings):
+    from conceptcloud.discovery.backends.base import postings_copy
+    from conceptcloud.discovery.models import LexicalDocument
+    from conceptcloud.discovery.services.copies import search_copies_warm
+
+    owner = make_user("owner")
+    for title in ("Wind turbine blade", "Tidal turbine hub"):
+        asset_index(asset_id=make_asset(owner, title=title).pk)
+    held = search_copies_warm()
+    assert held == {
+        "postings": LexicalDocument.objects.count(),
+        "assets": AssetVector.objects.count(),
+        "needs": NeedVector.objects.count(),
+        "people": PersonVector.objects.count(),
+        "signatures": AssetVector.objects.count(),
+    }
+    assert held["postings"] == held["assets"] == 2
+    assert postings_copy().loaded and asset_index_cache().loaded
+    settings.CC_SEARCH_POSTINGS_COPY = False  # the database ranks: no postings copy to build
+    assert "postings" not in search_copies_warm()
