@@ -423,8 +423,8 @@ def postings_mb(copy) -> float:
     total = 0
     for part in (base.whole, base.teaser):
         total += sum(array.nbytes for array in (
-            part.ids, part.lengths, part.starts, part.rows_of, part.freqs, part.counts, part.positions,
-            part.position_starts))
+            part.ids, part.lengths, part.starts, part.rows_of, part.freqs, part.counts, part.places,
+            part.place_starts))
         total += sys.getsizeof(part.terms) + sum(sys.getsizeof(term) for term in part.terms)
     return total / 2**20
 

@@ -78,10 +78,10 @@ class Postings:
                slice's weighted frequencies (float32: sums of the weights 3, 2,
                1.5 and 1, exact)
     counts     each posting's occurrences (unsigned)
-    positions  uint32: each occurrence's place, field << FIELD_SHIFT | its offset
+    places     uint32: each occurrence's place, field << FIELD_SHIFT | its offset
                in the field (FTS5's token offset), a posting's ascending, in the
                order of the postings; term t's are
-               positions[position_starts[t]:position_starts[t+1]]
+               places[place_starts[t]:place_starts[t+1]]
     hidden     bool per row: shadowed by a newer copy of the row elsewhere, or None
     rows_shown, tokens_shown   the rows not hidden, and their terms in all
     """
@@ -93,8 +93,8 @@ class Postings:
     rows_of: np.ndarray
     freqs: np.ndarray
     counts: np.ndarray
-    positions: np.ndarray
-    position_starts: np.ndarray
+    places: np.ndarray
+    place_starts: np.ndarray
     weights: np.ndarray
     hidden: np.ndarray | None = None
     rows_shown: int = 0
@@ -138,8 +138,7 @@ class Postings:
         """Every occurrence of term `number` as row << 32 | its place, ascending."""
         begin, end = self.starts[number], self.starts[number + 1]
         rows = np.repeat(self.rows_of[begin:end].astype(np.int64), self.counts[begin:end])
-        positions = self.positions[self.position_starts[number] : self.position_starts[number + 1]]
-        return (rows << 32) | positions
+        return (rows << 32) | self.places[self.place_starts[number] : self.place_starts[number + 1]]
 
     def hiding(self, ids: Iterable[int]) -> Postings:
         """These postings with the rows of `ids` shadowed (ids not held are ignored)."""
@@ -255,6 +254,8 @@ class Builder:
         rows = np.repeat(np.arange(first, first + len(self._pending), dtype=np.int64), per_row)
         fields = np.tile(np.arange(len(self._weights), dtype=np.int64), len(self._pending))
         offsets = np.arange(len(tokens), dtype=np.int64) - np.repeat(np.cumsum(per_field) - per_field, per_field)
+        if len(per_field) and per_field.max() > 1 << FIELD_SHIFT:
+            raise ValueError(f"a field of more than {1 << FIELD_SHIFT:,} terms")
         places = (np.repeat(fields, per_field) << FIELD_SHIFT) | offsets
         keys = numbers * (np.int64(1) << 31) + rows  # rows are below 2**31
         order = np.argsort(keys, kind="stable")  # by term, then row, then place
@@ -282,19 +283,19 @@ class Builder:
         lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0)
         # Each term's postings and places over every chunk, hence where each starts.
         starts = np.zeros(len(terms) + 1, dtype=np.int64)
-        position_starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        place_starts = np.zeros(len(terms) + 1, dtype=np.int64)
         largest = 0
         for chunk in self._chunks:
             starts[1:] += np.bincount(chunk.terms, minlength=len(terms))
-            position_starts[1:] += np.bincount(chunk.terms, weights=chunk.counts, minlength=len(terms)).astype(np.int64)
+            place_starts[1:] += np.bincount(chunk.terms, weights=chunk.counts, minlength=len(terms)).astype(np.int64)
             largest = max(largest, int(chunk.counts.max(initial=0)))
         np.cumsum(starts, out=starts)
-        np.cumsum(position_starts, out=position_starts)
+        np.cumsum(place_starts, out=place_starts)
         rows_of = np.empty(starts[-1], dtype=np.int32)
         freqs = np.empty(starts[-1], dtype=np.float32)
         counts = np.empty(starts[-1], dtype=np.min_scalar_type(largest))
-        positions = np.empty(position_starts[-1], dtype=np.uint32)
-        next_posting, next_place = starts[:-1].copy(), position_starts[:-1].copy()
+        places = np.empty(place_starts[-1], dtype=np.uint32)
+        next_posting, next_place = starts[:-1].copy(), place_starts[:-1].copy()
         while self._chunks:  # in the order added, each freed once moved
             chunk = self._chunks.pop(0)
             group = _firsts(chunk.terms)  # a term's postings in the chunk: one group
@@ -306,7 +307,7 @@ class Builder:
             place_groups = np.add.reduceat(chunk.counts.astype(np.int64), group) if len(group) else group
             first_places = np.r_[0, np.cumsum(place_groups)[:-1]] if len(group) else group
             where = np.repeat(next_place[held] - first_places, place_groups) + np.arange(len(chunk.places))
-            positions[where] = chunk.places
+            places[where] = chunk.places
             next_posting[held] += sizes
             next_place[held] += place_groups
         return Postings(
@@ -317,8 +318,8 @@ class Builder:
             rows_of=rows_of,
             freqs=freqs,
             counts=counts,
-            positions=positions,
-            position_starts=position_starts,
+            places=places,
+            place_starts=place_starts,
             weights=self._weights,
             rows_shown=len(ids),
             tokens_shown=float(lengths.sum()),

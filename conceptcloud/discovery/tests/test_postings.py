@@ -117,6 +117,8 @@ def test_bad_input_to_build_is_refused():
         postings.build([1, 1], [("a", "", "", ""), ("b", "", "", "")], weights=WEIGHTS)
     with pytest.raises(ValueError, match="3 fields for 4 weights"):
         postings.build([1], [("a", "", "")], weights=WEIGHTS)
+    with pytest.raises(ValueError, match="at most 16 fields"):
+        postings.Builder(weights=[1.0] * 17)
 
 
 def test_a_phrase_is_its_terms_one_after_another_in_one_field():
