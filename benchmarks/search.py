@@ -91,6 +91,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/cc_bench_search"
 LIMIT = 100
 WARMUP = 20
@@ -422,9 +424,7 @@ def postings_mb(copy) -> float:
         return float("nan")
     total = 0
     for part in (base.whole, base.teaser):
-        total += sum(array.nbytes for array in (
-            part.ids, part.lengths, part.starts, part.rows_of, part.freqs, part.counts, part.places,
-            part.place_starts))
+        total += sum(value.nbytes for value in vars(part).values() if isinstance(value, np.ndarray))
         total += sys.getsizeof(part.terms) + sum(sys.getsizeof(term) for term in part.terms)
     return total / 2**20
 

@@ -52,7 +52,7 @@ import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -119,16 +119,15 @@ class Postings:
             begin, end = self.starts[numbers[0]], self.starts[numbers[0] + 1]
             return self.rows_of[begin:end], self.freqs[begin:end].astype(np.float64)
         # Instances as row << 32 | place, ascending. Every instance holds its rarest
-        # term at its place + that term's index; the other terms are looked up there.
+        # term at its place + that term's index; the other terms are looked up there
+        # (each term held has an occurrence, so `found` is never empty).
         places = [self._places(number) for number in numbers]
         anchor = min(range(len(places)), key=lambda index: len(places[index]))
         starts = places[anchor] - anchor
         for index, found in enumerate(places):
-            if index == anchor or not len(starts):
-                continue
-            wanted = starts + index
-            at = np.minimum(np.searchsorted(found, wanted), max(len(found) - 1, 0))
-            starts = starts[found[at] == wanted] if len(found) else starts[:0]
+            if index != anchor:
+                wanted = starts + index
+                starts = starts[found[np.minimum(np.searchsorted(found, wanted), len(found) - 1)] == wanted]
         rows = (starts >> 32).astype(np.int32)
         weights = self.weights[(starts >> FIELD_SHIFT) & FIELD_MASK]
         first = _firsts(rows)
@@ -161,14 +160,12 @@ class Statistics:
 
     rows: int
     tokens: float
-    parts: tuple[Postings, ...] = field(default=())
 
     @staticmethod
     def of(parts: Sequence[Postings]) -> Statistics:
         return Statistics(
             rows=sum(part.rows_shown for part in parts),
             tokens=sum(part.tokens_shown for part in parts),
-            parts=tuple(parts),
         )
 
     @property
