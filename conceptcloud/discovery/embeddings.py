@@ -43,7 +43,7 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,7 +56,7 @@ MODEL = "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 128
 DETAILS_CHARS = 1000
-CONVERTED_FILE = "all-MiniLM-L6-v2.int8.onnx"
+CONVERTED_FILE = "all-MiniLM-L6-v2.int8.input-ids.onnx"
 ONNX_OPSET = 17
 
 _lock = threading.Lock()
@@ -93,7 +93,8 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     Each text runs through the model alone: dynamic quantisation scales a run's
     activations over the whole run, so in a batch a text's vector would depend on
     its companions (cosine 0.993 between the two). Alone, a text always gets the
-    same vector, and no padding is computed. One text (a query) runs on every core;
+    same vector, and no padding is computed, so the model takes the word pieces'
+    ids alone (see _export_quantised). One text (a query) runs on every core;
     several run side by side, one per core, one thread each: measured here, 1.45
     times the throughput of one text at a time on two threads, with the same
     vectors."""
@@ -117,17 +118,11 @@ class _Model:
         self.tokenizer = tokenizer
         self.whole = whole
         self.single = single
-        self.inputs = {item.name for item in whole.get_inputs()}
 
     def encode(self, text: str, *, parallel: bool) -> np.ndarray:
         """The mean-pooled, normalised vector of one text; `parallel`: on one thread."""
-        encoding = self.tokenizer.encode(text)
-        ids = np.array([encoding.ids], dtype=np.int64)
-        mask = np.array([encoding.attention_mask], dtype=np.int64)
-        feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self.inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = (self.single if parallel else self.whole).run(None, feed)[0][0]
+        ids = np.array([self.tokenizer.encode(text).ids], dtype=np.int64)
+        hidden = (self.single if parallel else self.whole).run(None, {"input_ids": ids})[0][0]
         pooled = hidden.mean(axis=0)
         return (pooled / max(float(np.linalg.norm(pooled)), float(np.finfo(np.float32).tiny))).astype(np.float32)
 
@@ -184,10 +179,8 @@ def _convert(target: Path) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+        def forward(self, input_ids):
+            return self.model(input_ids=input_ids).last_hidden_state
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # The exporter and the quantiser explain their general caveats at length on
@@ -204,6 +197,13 @@ def _convert(target: Path) -> None:
 
 
 def _export_quantised(module, target: Path) -> None:
+    """Export module, whose one input is a text's word-piece ids, and quantise it.
+
+    A text always runs alone, unpadded, so its attention mask would be all ones
+    and its token types all zero, which is what the model assumes when given
+    neither. Exported without them, the graph has none of the masking operators
+    the exporter writes for scaled-dot-product attention: the same vectors, bit
+    for bit, from runs about a fifth shorter (measured on a 2-core AVX2 EPYC)."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -215,16 +215,11 @@ def _export_quantised(module, target: Path) -> None:
         with torch.no_grad():
             torch.onnx.export(
                 module,
-                (example, example, torch.zeros_like(example)),
+                (example,),
                 str(exported),
-                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                input_names=["input_ids"],
                 output_names=["last_hidden_state"],
-                dynamic_axes={
-                    "input_ids": axes,
-                    "attention_mask": axes,
-                    "token_type_ids": axes,
-                    "last_hidden_state": axes,
-                },
+                dynamic_axes={"input_ids": axes, "last_hidden_state": axes},
                 opset_version=ONNX_OPSET,
                 dynamo=False,
             )
