@@ -203,7 +203,7 @@ def _export_quantised(module, target: Path) -> None:
     and its token types all zero, which is what the model assumes when given
     neither. Exported without them, the graph has none of the masking operators
     the exporter writes for scaled-dot-product attention: the same vectors, bit
-    for bit, from runs about a fifth shorter (measured on a 2-core AVX2 EPYC)."""
+    for bit, and on a 2-core AVX2 EPYC embed() went from 65.8 to 71.9 texts/s."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
